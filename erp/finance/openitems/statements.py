@@ -1,0 +1,114 @@
+"""Customer statements: the postings of a period with the running balance, what is open at its
+end and how late, as a PDF in the customer's language, also sent by e-mail (huey)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from erp.core import events
+from erp.core.documents.screens import render_pdf
+from erp.core.exceptions import DomainError
+from erp.core.models import Company
+from erp.core.tasks import current_schema, tenant_task
+from erp.finance.openitems import selectors
+from erp.finance.openitems.models import Side
+from erp.partners.models import Partner
+from erp.partners.selectors import default_address
+
+GERMAN_SPEAKING = frozenset({"DE", "AT", "CH", "LI", "LU"})
+
+
+def language_for(partner: Partner) -> str:
+    country = (partner.country or "").upper()
+    if country in GERMAN_SPEAKING:
+        return "de"
+    return "en" if country else settings.LANGUAGE_CODE
+
+
+def filename(partner: Partner, on: date) -> str:
+    return f"statement-{partner.code or partner.pk}-{on.isoformat()}.pdf"
+
+
+def statement_pdf(
+    *, partner: Partner, date_from: date, on: date, organization_ids: Iterable[int] | None = None
+) -> bytes:
+    organizations = None if organization_ids is None else list(organization_ids)
+    with translation.override(language_for(partner)):
+        ledger = selectors.partner_ledger(
+            partner=partner, side=Side.RECEIVABLE, date_from=date_from, date_to=on, organization_ids=organizations
+        )
+        items = selectors.open_items_at(side=Side.RECEIVABLE, partner=partner, on=on, organization_ids=organizations)
+        aged = selectors.aged_balances(
+            side=Side.RECEIVABLE, on=on, organization_ids=organizations, partner_id=partner.pk
+        )
+        address = default_address(partner, "billing")
+        context = {
+            "title": _("Statement of account"),
+            "partner": partner,
+            "address": "\n".join([*address.lines, address.country]) if address is not None else "",
+            "ledger": ledger,
+            "items": items,
+            "aged": aged.rows[0] if aged.rows else None,
+            "on": on,
+            "company": Company.objects.select_related("currency").first(),
+            "LANGUAGE_CODE": translation.get_language(),
+        }
+        return render_pdf("finance/openitems/pdf/statement.html", context)
+
+
+def statement_send(
+    *, partner: Partner, date_from: date, on: date, by, to: str = "", organization_ids: Iterable[int] | None = None
+) -> str:
+    """Queue the statement e-mail (the PDF attached) to ``to`` or the customer's address."""
+    recipient = to.strip() or partner.email
+    if not recipient:
+        contact = partner.contacts.exclude(email="").order_by("-is_primary", "name").first()
+        recipient = contact.email if contact else ""
+    if not recipient:
+        raise DomainError(_("%(partner)s has no e-mail address: enter the recipient.") % {"partner": partner.name})
+    try:
+        validate_email(recipient)
+    except ValidationError:
+        raise DomainError(_("Enter a valid e-mail address."), field="to") from None
+    events.record(verb="finance.statement.sent", target=partner, actor=by, data={"to": recipient, "on": str(on)})
+    transaction.on_commit(
+        partial(
+            customer_statement_email,
+            schema_name=current_schema(),
+            partner_id=partner.pk,
+            date_from=date_from.isoformat(),
+            on=on.isoformat(),
+            organization_ids=None if organization_ids is None else list(organization_ids),
+            recipient=recipient,
+        )
+    )
+    return recipient
+
+
+@tenant_task(retries=2, retry_delay=60)
+def customer_statement_email(
+    *, partner_id: int, date_from: str, on: str, recipient: str, organization_ids: list[int] | None = None
+) -> None:
+    partner = Partner.objects.get(pk=partner_id)
+    day = date.fromisoformat(on)
+    document = statement_pdf(
+        partner=partner, date_from=date.fromisoformat(date_from), on=day, organization_ids=organization_ids
+    )
+    with translation.override(language_for(partner)):
+        context = {"partner": partner, "on": day, "company": Company.objects.first()}
+        subject = render_to_string("finance/openitems/email/statement_subject.txt", context).strip()
+        body = render_to_string("finance/openitems/email/statement.txt", context)
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    message.attach(filename(partner, day), document, "application/pdf")
+    message.send()
