@@ -1,0 +1,22 @@
+"""The purchasing models: requisitions, requests for quotation, purchase orders and the tenant's
+purchasing settings."""
+
+from erp.purchasing.models.orders import PurchaseOrder, PurchaseOrderLine, SendStatus
+from erp.purchasing.models.requisitions import LineState, PurchaseRequisition, PurchaseRequisitionLine
+from erp.purchasing.models.rfqs import RequestForQuotation, RequestForQuotationLine, RFQQuote, RFQVendor
+from erp.purchasing.models.settings import MismatchAction, PurchasingSettings
+
+__all__ = [
+    "LineState",
+    "MismatchAction",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseRequisition",
+    "PurchaseRequisitionLine",
+    "PurchasingSettings",
+    "RFQQuote",
+    "RFQVendor",
+    "RequestForQuotation",
+    "RequestForQuotationLine",
+    "SendStatus",
+]
