@@ -32,6 +32,7 @@ from erp.catalog.models import (
 )
 from erp.catalog.units import ratio_between
 from erp.core import events
+from erp.core.documents import hooks
 from erp.core.exceptions import DomainError
 from erp.core.formsets import ChildRow, sync_rows
 from erp.core.services import versioned_update
@@ -370,6 +371,7 @@ def product_create(
     for row in vendor_prices:
         row.values.setdefault("uom", product.purchase_unit)
     _save_product_rows(product, conversions, vendor_prices, by)
+    product.rule_warnings = hooks.run_save_rules(product, by=by)
     events.record(verb="catalog.product.created", target=product, actor=by)
     return product
 
@@ -397,6 +399,7 @@ def product_update(
     before = {"sku": product.sku, "base_uom": product.base_uom_id, "sales_price": str(product.sales_price)}
     product = versioned_update(instance=product, expected_version=expected_version, by=by, fields=cleaned)
     _save_product_rows(product, given, vendor_prices, by)
+    product.rule_warnings = hooks.run_save_rules(product, by=by)
     after = {"sku": product.sku, "base_uom": product.base_uom_id, "sales_price": str(product.sales_price)}
     changed = {name: value for name, value in before.items() if after[name] != value}
     events.record(verb="catalog.product.updated", target=product, actor=by, data={"before": changed} if changed else {})

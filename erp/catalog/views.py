@@ -152,6 +152,8 @@ def _product_form(request: HttpRequest, product: Product | None) -> HttpResponse
             form_error(form, error)
         else:
             messages.success(request, _("%(product)s saved.") % {"product": saved})
+            for warning in getattr(saved, "rule_warnings", []):
+                messages.warning(request, warning)
             return redirect_to(request, saved.get_absolute_url())
     return render_form(
         request,

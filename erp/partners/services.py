@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from erp.core import events, numbering
+from erp.core.documents import hooks
 from erp.core.exceptions import DomainError
 from erp.core.formsets import ChildRow, sync_rows
 from erp.core.services import versioned_update
@@ -168,6 +169,7 @@ def partner_create(
     partner.save()
     partner.categories.set(categories)
     _save_children(partner, addresses, contacts)
+    partner.rule_warnings = hooks.run_save_rules(partner, by=by)
     events.record(verb="partners.partner.created", target=partner, actor=by)
     return partner
 
@@ -192,6 +194,7 @@ def partner_update(
     if categories is not None:
         partner.categories.set(categories)
     _save_children(partner, addresses, contacts)
+    partner.rule_warnings = hooks.run_save_rules(partner, by=by)
     changed = {name: value for name, value in before.items() if str(getattr(partner, name)) != value}
     events.record(
         verb="partners.partner.updated", target=partner, actor=by, data={"before": changed} if changed else {}

@@ -140,6 +140,8 @@ def _partner_form(request: HttpRequest, partner: Partner | None) -> HttpResponse
             form_error(form, error)
         else:
             messages.success(request, _("%(partner)s saved.") % {"partner": saved})
+            for warning in getattr(saved, "rule_warnings", []):
+                messages.warning(request, warning)
             return redirect_to(request, saved.get_absolute_url())
     title = _("New business partner") if partner is None else _("Edit %(partner)s") % {"partner": partner}
     return render_form(

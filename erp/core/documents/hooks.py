@@ -82,3 +82,16 @@ def run_rules(document, *, trigger: str, by) -> list[str]:
     for check in _rule_checks:
         warnings.extend(check(document, trigger=trigger, by=by) or [])
     return warnings
+
+
+def run_save_rules(record, *, by) -> list[str]:
+    """The before-save rules of a master-data record (partner, product…), run by its service once
+    the record is written inside the service's transaction: a blocking rule raises ``DomainError``
+    and takes the whole save back, fields a rule sets are written, the warnings are returned."""
+    names = [field.attname for field in record._meta.concrete_fields]
+    before = [getattr(record, name) for name in names]
+    warnings = run_rules(record, trigger=BEFORE_SAVE, by=by)
+    changed = [name for name, old in zip(names, before, strict=True) if getattr(record, name) != old]
+    if changed:
+        record.save(update_fields=changed)
+    return warnings
