@@ -27,24 +27,24 @@ open date, or a void on the original date)."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg import sql
 
-from erp.core import events, numbering
+from erp.core import events
 from erp.core.currency import quantize, quote
 from erp.core.documents.models import Status
 from erp.core.exceptions import DomainError
-from erp.core.models import BusinessEvent, Company, Currency, Organization
+from erp.core.models import Company, Currency, Organization
 from erp.finance import periods
 from erp.finance.journal.models import Correction, EntryKind, JournalEntry, JournalLine
 from erp.finance.models import Account, FiscalYear, PeriodStatus
@@ -160,63 +160,52 @@ def _source_fields(source: models.Model | None) -> dict:
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": str(source.pk)}
 
 
-_HISTORY_EXTRA = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
+def _json_value(value):
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be posted as JSON")
+
+
+_dumps = partial(json.dumps, default=_json_value, separators=(",", ":"))
 
 
 @cache
-def _history_columns() -> sql.Composed:
-    """The columns a journal entry's history row copies from the entry (simple-history's mirror;
-    computed once: each access to ``JournalEntry.history`` builds a manager class)."""
-    return sql.SQL(", ").join(
-        sql.Identifier(field.column)
-        for field in JournalEntry.history.model._meta.concrete_fields
-        if field.column not in _HISTORY_EXTRA
+def _columns(model: type[models.Model]) -> tuple[tuple[str, models.Field, bool], ...]:
+    return tuple(
+        (field.column, field, isinstance(field, models.JSONField)) for field in model._meta.local_concrete_fields
     )
 
 
-def _insert(model: type[models.Model], objs: list[models.Model]) -> tuple[str, list]:
-    """Django's own INSERT statement for ``objs`` (auto fields left to the database unless set)."""
-    fields = [
-        field
-        for field in model._meta.local_concrete_fields
-        if not (field.primary_key and getattr(objs[0], field.attname) is None)
-    ]
-    query = InsertQuery(model)
-    query.insert_values(fields, objs)
-    # The wrapper itself, not the ``django.db.connection`` proxy: the compiler reads it often.
-    [(statement, params)] = query.get_compiler(connection=connections[DEFAULT_DB_ALIAS]).as_sql()
-    return statement, list(params)
+def _row(obj: models.Model) -> dict:
+    """``obj`` as its table's row, column by column, the values as Django would save them."""
+    connection_ = connections[DEFAULT_DB_ALIAS]
+    row = {}
+    for column, field, is_json in _columns(type(obj)):
+        value = field.pre_save(obj, True)
+        row[column] = value if is_json else field.get_db_prep_save(value, connection_)
+    return row
 
 
-_WRITE_ENTRY = """
-    WITH entry AS ({entry} RETURNING *),
-         history AS (INSERT INTO finance_historicaljournalentry
-                            ({columns}, history_date, history_change_reason, history_type, history_user_id)
-                     SELECT {columns}, %s, NULL, '+', %s FROM entry),
-         event AS ({event})
-    {lines}
-"""
+_WRITE_ENTRY = "SELECT finance_write_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
-
-@lru_cache(maxsize=64)
-def _write_statement(entry_sql: str, event_sql: str, lines_sql: str) -> str:
-    """The statement text, composed once per shape (psycopg would otherwise re-render it)."""
-    composed = sql.SQL(_WRITE_ENTRY).format(
-        entry=sql.SQL(entry_sql), columns=_history_columns(), event=sql.SQL(event_sql), lines=sql.SQL(lines_sql)
-    )
-    return composed.as_string(connections[DEFAULT_DB_ALIAS].connection)
+# Stands for the entry's number in the event's description of it until the number is allocated.
+_UNNUMBERED = "\ue000number\ue000"
 
 
 def _publish(
     entry: JournalEntry, lines: list[JournalLine], *, by, period_id: int, verb: str, data: dict
 ) -> JournalEntry:
-    """Number an entry built in memory and write it, posted, with its history row, its business
-    event and its lines in one statement. The lines' trigger checks them and adds them to the
-    balances; the deferred triggers prove the entry balanced at commit.
+    """Write an entry built in memory, posted and numbered, with its history row, its business
+    event and its lines: one call of the database function ``finance_write_entry`` (migration
+    finance 0008), which allocates the number right before inserting the rows. The lines'
+    trigger checks them and adds them to the balances; the deferred triggers prove the entry
+    balanced at commit.
 
-    Database round trips per posting: the checks (``_prepare``), the number, this statement,
-    COMMIT. The number comes first, so the sequence row stays locked until commit: numbers
-    stay gapless because a rolled-back posting gives its number back."""
+    Database round trips per posting: the checks (``_prepare``), this call, COMMIT. The
+    sequence row stays locked from the number until commit: numbers stay gapless because a
+    rolled-back posting gives its number back."""
     now = timezone.now()
     if entry.pk is None:
         with connection.cursor() as cursor:
@@ -228,12 +217,7 @@ def _publish(
     entry.posted_by = entry.processed_by = entry.created_by = entry.updated_by = by
     entry.total_net = entry.total_gross = sum((line.debit for line in lines), ZERO)
     entry.total_net_company = entry.total_gross_company = sum((line.debit_company for line in lines), ZERO)
-    entry.number = numbering.next_number(
-        series=JournalEntry.number_series,
-        organization=entry.organization,
-        year=entry.document_date.year,
-        default_pattern=JournalEntry.number_pattern,
-    )
+    entry.number = _UNNUMBERED
     for position, line in enumerate(lines, start=1):
         line.entry_id = entry.pk
         line.position = position
@@ -243,12 +227,33 @@ def _publish(
     event = events.build(
         verb=f"finance.journalentry.{verb}", target=entry, actor=by, data=data, organization=entry.organization
     )
-    entry_sql, entry_params = _insert(JournalEntry, [entry])
-    event_sql, event_params = _insert(BusinessEvent, [event])
-    lines_sql, lines_params = _insert(JournalLine, lines)
-    statement = _write_statement(entry_sql, event_sql, lines_sql)
+    entry_row = _row(entry)
+    entry_row.pop("number")
+    line_rows = []
+    for line in lines:
+        row = _row(line)
+        row.pop("id")
+        line_rows.append(row)
+    event_row = _row(event)
+    event_row.pop("id")
+    year = entry.document_date.year
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*entry_params, now, by.pk if by is not None else None, *event_params, *lines_params])
+        cursor.execute(
+            _WRITE_ENTRY,
+            [
+                _dumps(entry_row),
+                _dumps(line_rows),
+                _dumps(event_row),
+                now,
+                by.pk if by is not None else None,
+                JournalEntry.number_series,
+                year,
+                JournalEntry.number_pattern,
+                getattr(entry.organization, "code", ""),
+                _UNNUMBERED,
+            ],
+        )
+        entry.number = cursor.fetchone()[0]
     entry._state.adding = False
     return entry
 

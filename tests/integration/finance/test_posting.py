@@ -63,7 +63,9 @@ class TestPostEntry:
         assert all(line.posted and line.date == day and line.period_id == entry.period_id for line in lines)
         assert lines[2].analytic_tag == "shop"
         assert entry.history.count() == 1
-        assert BusinessEvent.objects.filter(aggregate_id=str(entry.pk), verb="finance.journalentry.posted").exists()
+        event = BusinessEvent.objects.get(aggregate_id=str(entry.pk), verb="finance.journalentry.posted")
+        assert event.aggregate_repr == entry.number and event.data == {"lines": 3}
+        assert entry.history.get().number == entry.number
 
     def test_adds_the_lines_to_the_kept_balances(self, books, root_organization, admin_user):
         accounts, years = books
@@ -220,6 +222,28 @@ class TestPostEntry:
                 on=years[-1].end_date.replace(year=years[-1].end_date.year + 5),
                 organization=root_organization,
             )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "seq", "year", "org"),
+    [
+        ("JE-{org}-{year}-{seq:05d}", 42, 2026, "HQ"),
+        ("{seq}", 7, None, ""),
+        ("INV{year}/{seq:03d}", 123456, 2025, "X"),
+        ("{org:05d}-{year:06d}-{seq:09d}", 1, 2024, "BR"),
+        ("{year:04d}-{seq:02d}", 3, None, "HQ"),
+        ("{seq:02d}{seq:02d} {{x}}", 5, 2024, "HQ"),
+    ],
+)
+def test_the_database_renders_numbers_like_python(pattern, seq, year, org):
+    """``finance_write_entry`` numbers entries inside the database: same result as ``numbering.render``."""
+    from django.db import connection
+
+    from erp.core.numbering import render
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT finance_number_render(%s, %s, %s, %s)", [pattern, seq, year, org])
+        assert cursor.fetchone()[0] == render(pattern, seq=seq, year=year, org=org)
 
 
 class TestReverseEntry:
