@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from erp.catalog.models import PriceList, Product, UnitOfMeasure
 from erp.catalog.pricing import PRICE_PLACES, price_for
 from erp.catalog.units import UnitsNotConvertible
+from erp.core import bulk
 from erp.core.currency import RateNotFound
 from erp.core.exceptions import DomainError
 from erp.finance.invoicing.effects import exchange_rate_for
@@ -124,10 +125,10 @@ def recompute(document: SalesDocument) -> list[SalesLine]:
     on ``document`` (the caller saves it)."""
     header_defaults(document)
     lines = document_lines(document)
+    before = bulk.snapshot(lines, LINE_FIELDS)
     complete_lines(document, lines)
     invoice_totals(document, lines)
-    if lines:
-        type(lines[0]).objects.bulk_update(lines, LINE_FIELDS)
+    bulk.bulk_update(lines, LINE_FIELDS, unchanged_since=before)
     return lines
 
 

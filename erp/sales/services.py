@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp.core import events
+from erp.core import bulk, events
 from erp.core.documents import hooks
 from erp.core.documents import services as documents
 from erp.core.documents.models import Status
@@ -471,7 +471,7 @@ def sales_order_cancel_remainder(*, order: SalesOrder, by, reason: str) -> Sales
             changed.append(line)
     if not changed:
         raise DomainError(_("%(order)s has nothing left to deliver.") % {"order": order})
-    SalesOrderLine.objects.bulk_update(changed, ["quantity_cancelled"])
+    bulk.bulk_update(changed, ["quantity_cancelled"])
     from erp.sales import stock
 
     stock.order_release(order)
@@ -536,7 +536,7 @@ def sales_order_refresh(*, order: SalesOrder, by) -> SalesOrder:
     for line in lines:
         line.quantity_invoiced = billed.get(line.pk, ZERO)
         line.quantity_delivered = delivered.get(line.pk, ZERO)
-    SalesOrderLine.objects.bulk_update(lines, ["quantity_invoiced", "quantity_delivered"])
+    bulk.bulk_update(lines, ["quantity_invoiced", "quantity_delivered"])
     _refresh(order, lines, by=by)
     return order
 

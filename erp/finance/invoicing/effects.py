@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.core import bulk
 from erp.core.currency import RateNotFound, quote
 from erp.core.documents.models import Action, Status
 from erp.core.documents.registry import DocumentEffects
@@ -92,8 +93,9 @@ class InvoiceEffects(DocumentEffects):
 
     def on_complete(self, document: InvoiceBase, *, by) -> None:
         invoice_lines = lines._lines(document)
+        before = bulk.snapshot(invoice_lines, lines.LINE_FIELDS)
         ledger.post(document, invoice_lines, by=by)
-        type(invoice_lines[0]).objects.bulk_update(invoice_lines, lines.LINE_FIELDS)
+        bulk.bulk_update(invoice_lines, lines.LINE_FIELDS, unchanged_since=before)
         document.posted = True
         document.posted_at = timezone.now()
         document.posted_by = by

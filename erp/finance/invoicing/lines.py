@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from erp.catalog.selectors import product_accounts
+from erp.core import bulk
 from erp.core.documents import totals as document_totals
 from erp.core.exceptions import DomainError
 from erp.finance.invoicing.models import InvoiceBase, InvoiceLineBase
@@ -112,10 +113,10 @@ LINE_FIELDS = ["description", "unit", "tax_code", "account", "line_net", "line_t
 def recompute(invoice: InvoiceBase) -> list[InvoiceLineBase]:
     """Complete the lines, recompute and store their amounts; the invoice's totals are set on it."""
     lines = _lines(invoice)
+    before = bulk.snapshot(lines, LINE_FIELDS)
     lines_complete(invoice, lines)
     invoice_totals(invoice, lines)
-    if lines:
-        type(lines[0]).objects.bulk_update(lines, LINE_FIELDS)
+    bulk.bulk_update(lines, LINE_FIELDS, unchanged_since=before)
     return lines
 
 

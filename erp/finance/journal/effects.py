@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from erp.core import bulk
 from erp.core.documents.models import Action
 from erp.core.documents.registry import DocumentEffects
 from erp.core.exceptions import DomainError
@@ -109,7 +110,7 @@ class JournalEntryEffects(DocumentEffects):
                 line.debit_company, line.credit_company = debit_company, credit_company
                 changed.append(line)
         if changed:
-            JournalLine.objects.bulk_update(changed, ["debit_company", "credit_company"])
+            bulk.bulk_update(changed, ["debit_company", "credit_company"])
         document.total_net = document.total_gross = sum((line.debit for line in lines), ZERO)
         document.total_net_company = document.total_gross_company = sum((line.debit_company for line in lines), ZERO)
         document.total_tax = document.total_tax_company = ZERO

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from erp.catalog.models import Tracking
 from erp.catalog.units import to_base
-from erp.core import numbering
+from erp.core import bulk, numbering
 from erp.core.documents import hooks, registry
 from erp.core.documents.models import Action, Document, Status
 from erp.core.documents.registry import DocumentEffects
@@ -714,7 +714,7 @@ class CountEffects(StockEffects):
                     lot=lot,
                 )
             )
-        PhysicalCountLine.objects.bulk_update(changed, ["difference"])
+        bulk.bulk_update(changed, ["difference"])
         return planned
 
 
