@@ -16,7 +16,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "--only",
-        choices=("tenants", "pages", "posting", "ledger", "rules", "reports", "inventory", "receivables"),
+        choices=("tenants", "pages", "posting", "ledger", "rules", "reports", "inventory", "receivables", "sales"),
         help="run one of the benchmarks",
     )
     parser.add_argument("--database", default="erp_bench", help="throw-away database (default: %(default)s)")
@@ -69,6 +69,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="open vendor bill items for aged payables (default: %(default)s)",
     )
     parser.add_argument("--vendors", type=int, default=2000, help="vendors holding them (default: %(default)s)")
+    parser.add_argument(
+        "--orders", type=int, default=100_000, help="sales orders in the order list (default: %(default)s)"
+    )
+    parser.add_argument("--pdf-runs", type=int, default=20, help="renders of the 1-page invoice (default: %(default)s)")
     parser.add_argument("--aged-runs", type=int, default=5, help="timed aged payables runs (default: %(default)s)")
     arguments = parser.parse_args(argv)
     if min(arguments.clones, arguments.full, arguments.requests, arguments.concurrency, arguments.single) < 1:
@@ -237,6 +241,33 @@ def _receivables(arguments, machine_info: dict) -> tuple[str, str]:
     return receivables.report(outcome), path
 
 
+def _sales(arguments, machine_info: dict, bench_url: str) -> tuple[str, str, int]:
+    from tests.benchmarks import sales
+
+    print(
+        f"Order to cash: invoice PDFs, a 100-line invoice completed, the order list with {arguments.orders:,} "
+        f"orders ({arguments.requests} requests from {arguments.concurrency} clients) …",
+        flush=True,
+    )
+    outcome = sales.run(
+        orders=arguments.orders,
+        concurrency=arguments.concurrency,
+        requests=arguments.requests,
+        single=arguments.single,
+        pdf_runs=arguments.pdf_runs,
+        environment=database.environment(bench_url),
+        progress=_progress,
+    )
+    parameters = {
+        "orders": arguments.orders,
+        "concurrency": arguments.concurrency,
+        "requests": arguments.requests,
+        "pdf_runs": arguments.pdf_runs,
+    }
+    path = results.write("sales", parameters=parameters, results=outcome, machine_info=machine_info)
+    return sales.report(outcome), path, outcome["order_list"]["errors"]
+
+
 def main(argv: list[str]) -> int:
     arguments = _arguments(argv)
     url = os.environ.get("DATABASE_URL")
@@ -295,6 +326,11 @@ def _run(arguments: argparse.Namespace, url: str) -> int:
             text, path = _receivables(arguments, machine_info)
             sections.append(text)
             written.append(path)
+        if arguments.only in (None, "sales"):
+            text, path, problems = _sales(arguments, machine_info, bench_url)
+            sections.append(text)
+            written.append(path)
+            errors += problems
         connections.close_all()
     finally:
         if not arguments.keep_database:

@@ -196,7 +196,7 @@ def load(*, port: int, host: str, page: Page, sessions: list[str], total: int) -
     return Load(latencies=latencies, errors=errors, reconnects=reconnects, wall_s=time.perf_counter() - began)
 
 
-def _measured(measured: Load, *, requests: int, clients: int) -> dict:
+def measured(measured: Load, *, requests: int, clients: int) -> dict:
     return {
         "clients": clients,
         "requests": requests,
@@ -217,8 +217,8 @@ def run(*, server: Gunicorn, host: str, sessions: list[str], requests: int, sing
     for page in PAGES:
         measure = partial(load, port=server.port, host=host, page=page)
         measure(sessions=sessions, total=len(sessions) * 5)  # warm-up: connections and templates in every thread
-        alone = _measured(measure(sessions=sessions[:1], total=single), requests=single, clients=1)
-        loaded = _measured(measure(sessions=sessions, total=requests), requests=requests, clients=len(sessions))
+        alone = measured(measure(sessions=sessions[:1], total=single), requests=single, clients=1)
+        loaded = measured(measure(sessions=sessions, total=requests), requests=requests, clients=len(sessions))
         outcome[page.path] = {"page": page.label, **loaded, "single_client": alone}
         progress(f"{page.path}: {loaded['ok']} ok, {loaded['errors']} errors in {loaded['wall_s']:.1f} s")
     return outcome
