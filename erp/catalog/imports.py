@@ -14,13 +14,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.catalog import services
-from erp.catalog.models import Product, ProductCategory, ProductType, Tracking, UnitOfMeasure, ValuationMethod
+from erp.catalog.models import (
+    Product,
+    ProductCategory,
+    ProductType,
+    Tracking,
+    UnitConversion,
+    UnitOfMeasure,
+    ValuationMethod,
+)
 from erp.catalog.selectors import category_paths
 from erp.catalog.units import ratio_between
 from erp.core.exceptions import DomainError
 from erp.core.formsets import ChildRow
 from erp.core.imports import CREATE, UNCHANGED, UPDATE, ImportPlan, ImportRow, parse_decimal, read_csv
 from erp.finance.models import TaxCode, TaxType
+from erp.partners.imports import fits_field
 
 REQUIRED = ("sku", "name")
 OPTIONAL = (
@@ -172,6 +181,10 @@ def _parse_row(row: ImportRow, lookups: _Lookups) -> None:
     for name in ("sales_price", "net_weight", "gross_weight", "volume", "purchase_factor", "sales_factor"):
         data[name] = _number(v[name], row)
     data["sales_price"] = data["sales_price"] or Decimal(0)
+    if data["tracking"] not in ("", Tracking.NONE) and data["product_type"] not in ("", ProductType.STOCKABLE):
+        row.errors.append(_("Only stockable products are tracked by lot or serial number."))
+    if data["net_weight"] and data["gross_weight"] and data["gross_weight"] < data["net_weight"]:
+        row.errors.append(_("The gross weight cannot be less than the net weight."))
     data["sales_tax"] = _tax(v["sales_tax"], TaxType.SALES, lookups, row)
     data["purchase_tax"] = _tax(v["purchase_tax"], TaxType.PURCHASE, lookups, row)
     data["conversions"] = {}
@@ -187,7 +200,29 @@ def _parse_row(row: ImportRow, lookups: _Lookups) -> None:
                 _("Say how many %(base)s one %(unit)s holds (column %(column)s).")
                 % {"base": base.code, "unit": unit.code, "column": factor_name}
             )
+    _check_sizes(row, data)
     row.data = data
+
+
+def _check_sizes(row: ImportRow, data: dict) -> None:
+    """What the database would refuse (a text too long, a number too large) is a row error, not a
+    failure while importing."""
+    for column in ("sku", "name", "barcode"):
+        limit = Product._meta.get_field(column).max_length
+        if data[column] and len(data[column]) > limit:
+            row.errors.append(
+                _("%(column)s: at most %(limit)d characters, not %(length)d.")
+                % {"column": column, "limit": limit, "length": len(data[column])}
+            )
+    factor_field = UnitConversion._meta.get_field("factor")
+    for column in ("sales_price", "net_weight", "gross_weight", "volume", "purchase_factor", "sales_factor"):
+        field = factor_field if column.endswith("_factor") else Product._meta.get_field(column)
+        value = data[column]
+        if value is not None and not fits_field(value, field):
+            row.errors.append(
+                _("%(column)s: “%(value)s” is too large or has too many decimal places.")
+                % {"column": column, "value": f"{value:f}"}
+            )
 
 
 def _compare(row: ImportRow, product: Product) -> None:
@@ -265,28 +300,35 @@ def products_import(*, plan: ImportPlan, by) -> dict[str, int]:
         raise DomainError(_("The file has errors; nothing was imported."))
     counts = {CREATE: 0, UPDATE: 0}
     for row in plan.rows:
-        data = row.data
-        if row.action == CREATE:
-            conversions = [
-                ChildRow(values={"uom": unit, "factor": factor}) for unit, factor in data["conversions"].values()
-            ]
-            services.product_create(**_fields(data), conversions=conversions, by=by)
-        elif row.action == UPDATE:
-            product = data["product"]
-            known = {c.uom_id: c for c in product.conversions.all()}
-            conversions = [
-                ChildRow(values={"uom": c.uom, "factor": c.factor}, pk=c.pk)
-                for c in product.conversions.select_related("uom")
-                if c.uom_id not in data["conversions"]
-            ]
-            conversions += [
-                ChildRow(values={"uom": unit, "factor": factor}, pk=known[pk].pk if pk in known else None)
-                for pk, (unit, factor) in data["conversions"].items()
-            ]
-            services.product_update(
-                product=product, expected_version=product.version, **_fields(data), conversions=conversions, by=by
-            )
-        else:
-            continue
-        counts[row.action] += 1
+        try:
+            _apply(row, by)
+        except DomainError as error:
+            # Checked in the plan; what the services still refuse changed meanwhile (a SKU taken).
+            raise DomainError(_("Line %(line)d: %(error)s") % {"line": row.line, "error": error.message}) from error
+        if row.action in counts:
+            counts[row.action] += 1
     return counts
+
+
+def _apply(row: ImportRow, by) -> None:
+    data = row.data
+    if row.action == CREATE:
+        conversions = [
+            ChildRow(values={"uom": unit, "factor": factor}) for unit, factor in data["conversions"].values()
+        ]
+        services.product_create(**_fields(data), conversions=conversions, by=by)
+    elif row.action == UPDATE:
+        product = data["product"]
+        known = {c.uom_id: c for c in product.conversions.all()}
+        conversions = [
+            ChildRow(values={"uom": c.uom, "factor": c.factor}, pk=c.pk)
+            for c in product.conversions.select_related("uom")
+            if c.uom_id not in data["conversions"]
+        ]
+        conversions += [
+            ChildRow(values={"uom": unit, "factor": factor}, pk=known[pk].pk if pk in known else None)
+            for pk, (unit, factor) in data["conversions"].items()
+        ]
+        services.product_update(
+            product=product, expected_version=product.version, **_fields(data), conversions=conversions, by=by
+        )

@@ -104,7 +104,9 @@ def unit_update(
 ) -> UnitOfMeasure:
     code, name = code.strip(), name.strip()
     _check_unit(code=code, name=name, category=category, ratio=ratio, decimal_places=decimal_places, pk=unit.pk)
-    if (category != unit.category or ratio != unit.ratio) and unit_is_used(unit):
+    # Compared with the stored row: a model form has already copied the new values onto ``unit``.
+    stored = UnitOfMeasure.all_objects.get(pk=unit.pk)
+    if (category != stored.category or ratio != stored.ratio) and unit_is_used(unit):
         raise DomainError(
             _("The unit is in use: its kind and ratio stay as they are (quantities already recorded would change)."),
             field="ratio",
@@ -396,7 +398,8 @@ def product_update(
     _check_product(cleaned, conversions, pk=product.pk)
     if custom_fields is not None:
         cleaned["custom_fields"] = custom_fields
-    before = {"sku": product.sku, "base_uom": product.base_uom_id, "sales_price": str(product.sales_price)}
+    stored = Product.all_objects.get(pk=product.pk)  # a model form has already changed ``product``
+    before = {"sku": stored.sku, "base_uom": stored.base_uom_id, "sales_price": str(stored.sales_price)}
     product = versioned_update(instance=product, expected_version=expected_version, by=by, fields=cleaned)
     _save_product_rows(product, given, vendor_prices, by)
     product.rule_warnings = hooks.run_save_rules(product, by=by)

@@ -2,12 +2,19 @@
 
 A row with the code of an existing partner updates it; a row without a code (or with a new
 one) creates a partner. Roles are named in one column (``customer, vendor``); categories are
-separated by semicolons and created when new; a street and city give the billing address."""
+separated by semicolons and created when new; a street and city give the billing address.
+
+Duplicates are checked as on the create screen (``selectors.similar_partners``): a new row whose
+name looks like an existing partner's, or like a new row earlier in the file, is an error until
+its ``allow_duplicate`` column says yes — the file's way of "create anyway". A tax id that another
+partner or another row already has is always an error."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +24,7 @@ from erp.core.exceptions import DomainError
 from erp.core.formsets import ChildRow
 from erp.core.imports import CREATE, UNCHANGED, UPDATE, ImportPlan, ImportRow, parse_bool, parse_decimal, read_csv
 from erp.core.models import Currency
-from erp.partners import services
+from erp.partners import selectors, services
 from erp.partners.models import Address, AddressType, Partner, PartnerCategory, PaymentTerm
 from erp.partners.taxid import tax_id_normalise
 
@@ -41,6 +48,7 @@ OPTIONAL = (
     "street",
     "postal_code",
     "city",
+    "allow_duplicate",
 )
 COLUMNS = ("code", *REQUIRED, *OPTIONAL[1:])
 ALIASES = {"vat": "tax_id", "vat_id": "tax_id", "tax_number": "tax_id", "e_mail": "email", "zip": "postal_code"}
@@ -90,6 +98,13 @@ COLUMNS_HELP = [
     ("price_list", gettext_lazy("Code of a price list.")),
     ("categories", gettext_lazy("Category names separated by semicolons; new ones are created.")),
     ("street / postal_code / city", gettext_lazy("The billing address.")),
+    (
+        "allow_duplicate",
+        gettext_lazy(
+            "yes to create a new partner although its name looks like an existing partner's "
+            "or another row's; without it such a row is refused."
+        ),
+    ),
 ]
 EXAMPLE = (
     "code,name,roles,country,tax_id,currency,payment_term,categories,street,postal_code,city\n"
@@ -133,10 +148,11 @@ def _parse_row(row: ImportRow, lookups: _Lookups) -> None:
         data.update(_parse_roles(v["roles"]))
     except ValueError as error:
         row.errors.append(str(error))
-    try:
-        data["tax_exempt"] = parse_bool(v["tax_exempt"])
-    except ValueError as error:
-        row.errors.append(str(error))
+    for column in ("tax_exempt", "allow_duplicate"):
+        try:
+            data[column] = parse_bool(v[column])
+        except ValueError as error:
+            row.errors.append(str(error))
     try:
         data["credit_limit"] = parse_decimal(v["credit_limit"]) if v["credit_limit"] else Decimal("0")
     except ValueError as error:
@@ -170,7 +186,42 @@ def _parse_row(row: ImportRow, lookups: _Lookups) -> None:
     }
     if any(data["address"].values()) and not (data["address"]["street"] and data["address"]["city"]):
         row.errors.append(_("An address needs a street and a city."))
+    if data["email"]:
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            row.errors.append(_("“%(value)s” is not an e-mail address.") % {"value": data["email"]})
+    _check_sizes(row, data)
     row.data = data
+
+
+def _check_sizes(row: ImportRow, data: dict) -> None:
+    """What the database would refuse (a text too long, an amount too large) is a row error, not a
+    failure while importing."""
+    texts = [
+        (column, Partner, data.get(column)) for column in ("code", "name", "search_key", "tax_id", "email", "phone")
+    ]
+    texts += [(column, Address, data["address"][column]) for column in ("street", "postal_code", "city")]
+    for column, model, value in texts:
+        limit = model._meta.get_field(column).max_length
+        if value and len(value) > limit:
+            row.errors.append(
+                _("%(column)s: at most %(limit)d characters, not %(length)d.")
+                % {"column": column, "limit": limit, "length": len(value)}
+            )
+    limit = data.get("credit_limit")
+    field = Partner._meta.get_field("credit_limit")
+    if limit is not None and not fits_field(limit, field):
+        row.errors.append(
+            _("credit_limit: “%(value)s” is too large or has too many decimal places.") % {"value": f"{limit:f}"}
+        )
+
+
+def fits_field(value: Decimal, field) -> bool:
+    """Whether ``value`` fits a DecimalField without rounding (as a form would check it)."""
+    _sign, digits, exponent = value.normalize().as_tuple()
+    places, whole = max(-exponent, 0), max(len(digits) + exponent, 0)
+    return places <= field.decimal_places and whole <= field.max_digits - field.decimal_places
 
 
 def _compare(row: ImportRow, partner: Partner) -> None:
@@ -196,6 +247,7 @@ def partners_plan(text: str) -> ImportPlan:
     lookups = _Lookups()
     seen_codes: dict[str, int] = {}
     seen_tax_ids: dict[str, int] = {}
+    new_names = _NewNames()
     for row in plan.rows:
         _parse_row(row, lookups)
         code, tax_id = row.data.get("code", ""), row.data.get("tax_id", "").upper()
@@ -222,10 +274,61 @@ def partners_plan(text: str) -> ImportPlan:
             )
             continue
         if existing is None:
+            if not row.data["allow_duplicate"]:
+                _check_duplicates(row, new_names)
+            if row.errors:
+                continue
+            new_names.add(row)
             row.action = CREATE
         else:
             _compare(row, existing)
     return plan
+
+
+class _NewNames:
+    """The names of the file's new partners so far, indexed by their words, so a row is compared
+    (``selectors.is_similar``) only with earlier rows sharing a word, not with every one."""
+
+    def __init__(self) -> None:
+        self.by_word: dict[str, list[ImportRow]] = {}
+
+    @staticmethod
+    def _words(name: str) -> set[str]:
+        key = selectors.name_key(name)
+        return {word for word in key.split() if len(word) >= 3} or ({key} if key else set())
+
+    def add(self, row: ImportRow) -> None:
+        for word in self._words(row.data["name"]):
+            self.by_word.setdefault(word, []).append(row)
+
+    def similar(self, name: str) -> ImportRow | None:
+        candidates = {id(row): row for word in self._words(name) for row in self.by_word.get(word, ())}
+        matches = [row for row in candidates.values() if selectors.is_similar(row.data["name"], name)]
+        return min(matches, key=lambda row: row.line) if matches else None
+
+
+def _check_duplicates(row: ImportRow, new_names: _NewNames) -> None:
+    """A new partner that looks like an existing one (the create screen's check) or like a new row
+    earlier in the file."""
+    name = row.data["name"]
+    matches = selectors.similar_partners(name=name)
+    if matches:
+        row.errors.append(
+            _(
+                "Looks like the existing partner %(partners)s: give its code to update it, or put yes in "
+                "the column allow_duplicate to create a new partner anyway."
+            )
+            % {"partners": ", ".join(f"{match.code} {match.name}" for match in matches)}
+        )
+    earlier = new_names.similar(name)
+    if earlier is not None:
+        row.errors.append(
+            _(
+                "Looks like “%(name)s” on line %(line)d: put yes in the column allow_duplicate if they "
+                "are different partners."
+            )
+            % {"name": earlier.data["name"], "line": earlier.line}
+        )
 
 
 def _fields(data: dict) -> dict:
@@ -261,27 +364,34 @@ def partners_import(*, plan: ImportPlan, by) -> dict[str, int]:
     categories = {c.name.casefold(): c for c in PartnerCategory.objects.all()}
     counts = {CREATE: 0, UPDATE: 0}
     for row in plan.rows:
-        data = row.data
-        if row.action == CREATE:
-            services.partner_create(
-                code=data["code"],
-                **_fields(data),
-                categories=_categories(data["categories"], categories, by),
-                addresses=_billing_rows(None, data["address"], data["country"]) or (),
-                by=by,
-            )
-        elif row.action == UPDATE:
-            partner = data["partner"]
-            given = _categories(data["categories"], categories, by)
-            services.partner_update(
-                partner=partner,
-                expected_version=partner.version,
-                **_fields(data),
-                categories=[*partner.categories.all(), *given] if given else None,
-                addresses=_billing_rows(partner, data["address"], data["country"]),
-                by=by,
-            )
-        else:
-            continue
-        counts[row.action] += 1
+        try:
+            _apply(row, categories, by)
+        except DomainError as error:
+            # Checked in the plan; what the services still refuse changed meanwhile (a code taken).
+            raise DomainError(_("Line %(line)d: %(error)s") % {"line": row.line, "error": error.message}) from error
+        if row.action in counts:
+            counts[row.action] += 1
     return counts
+
+
+def _apply(row: ImportRow, categories: dict[str, PartnerCategory], by) -> None:
+    data = row.data
+    if row.action == CREATE:
+        services.partner_create(
+            code=data["code"],
+            **_fields(data),
+            categories=_categories(data["categories"], categories, by),
+            addresses=_billing_rows(None, data["address"], data["country"]) or (),
+            by=by,
+        )
+    elif row.action == UPDATE:
+        partner = data["partner"]
+        given = _categories(data["categories"], categories, by)
+        services.partner_update(
+            partner=partner,
+            expected_version=partner.version,
+            **_fields(data),
+            categories=[*partner.categories.all(), *given] if given else None,
+            addresses=_billing_rows(partner, data["address"], data["country"]),
+            by=by,
+        )

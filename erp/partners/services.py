@@ -189,7 +189,8 @@ def partner_update(
     cleaned = _clean_fields(fields)
     if custom_fields is not None:
         cleaned["custom_fields"] = custom_fields
-    before = {name: str(getattr(partner, name)) for name in ("name", "tax_id", "credit_limit")}
+    stored = Partner.all_objects.get(pk=partner.pk)  # a model form has already changed ``partner``
+    before = {name: str(getattr(stored, name)) for name in ("name", "tax_id", "credit_limit")}
     partner = versioned_update(instance=partner, expected_version=expected_version, by=by, fields=cleaned)
     if categories is not None:
         partner.categories.set(categories)

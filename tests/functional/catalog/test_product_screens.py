@@ -10,6 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from erp.catalog.models import Product, ProductImage, UnitConversion, VendorPrice
+from erp.core.models import BusinessEvent
 from tests.factories.catalog import category, product, unit
 from tests.factories.isolation import record_of_other_tenant
 from tests.factories.partners import vendor
@@ -247,6 +248,17 @@ class TestProductEdit:
         made.refresh_from_db()
         assert (made.name, made.sales_price, made.version) == ("Edited", Decimal("9.99"), 2)
         assert not made.conversions.exists()
+
+    def test_the_update_event_records_the_price_before_the_edit(self, purchasing_client):
+        made = product(sku="EV-1", sales_price=Decimal("1.50"))
+
+        purchasing_client.post(
+            reverse("catalog:product-update", args=[made.pk]),
+            form(sku="EV-1", sales_price="2.00", version=made.version),
+        )
+
+        event = BusinessEvent.objects.get(verb="catalog.product.updated", aggregate_id=str(made.pk))
+        assert event.data == {"before": {"sales_price": "1.500000"}}
 
     def test_deactivates(self, purchasing_client):
         made = product()

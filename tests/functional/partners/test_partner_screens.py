@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from erp.core.models import Attachment
+from erp.core.models import Attachment, BusinessEvent
 from erp.partners.models import Address, Contact, Partner
 from tests.factories.isolation import record_of_other_tenant
 from tests.factories.partners import category, partner, payment_term
@@ -300,6 +300,16 @@ class TestPartnerEdit:
         assert made.name == "Edited" and made.version == 2
         assert list(made.addresses.filter(is_default=True).values_list("street", flat=True)) == ["New 2"]
         assert not made.contacts.exists()
+
+    def test_the_update_event_records_the_name_before_the_edit(self, sales_client):
+        made = partner(name="Before Edit")
+
+        sales_client.post(
+            reverse("partners:partner-update", args=[made.pk]), form(name="After Edit", tax_id="", version=1)
+        )
+
+        event = BusinessEvent.objects.get(verb="partners.partner.updated", aggregate_id=str(made.pk))
+        assert event.data == {"before": {"name": "Before Edit", "credit_limit": "0.00"}}
 
     def test_refuses_a_stale_version(self, sales_client):
         made = partner(name="Stale")
