@@ -270,7 +270,7 @@ class ImportForm(forms.Form):
         elif data.get("payload"):
             data["text"] = data["payload"]
         else:
-            raise forms.ValidationError(_("Choose a CSV file to import."))
+            raise forms.ValidationError(_("Choose a CSV or Excel file to import."))
         if len(data["text"]) > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // 1_000_000})
         return data

@@ -261,7 +261,7 @@ class TestAccountImportAndExport:
     def test_asks_for_a_file(self, accountant_client):
         response = accountant_client.post(reverse("finance:account-import"), {})
 
-        assert "Choose a CSV file" in response.content.decode()
+        assert "Choose a CSV or Excel file" in response.content.decode()
 
     def test_exports_the_chart_in_the_import_format(self, accountant_client):
         response = accountant_client.get(reverse("finance:account-export"))

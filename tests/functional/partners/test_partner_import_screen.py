@@ -111,7 +111,7 @@ class TestPreview:
                 SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01"),
                 "Missing column(s): name",
             ),
-            (SimpleUploadedFile("empty.csv", b""), "Choose a CSV file"),
+            (SimpleUploadedFile("empty.csv", b""), "Choose a CSV or Excel file"),
             (SimpleUploadedFile("broken.xlsx", b"PK\x03\x04garbage"), "not a readable Excel workbook"),
             (SimpleUploadedFile("header.csv", b"code,name\n"), "The file has a header but no rows."),
         ],
@@ -126,7 +126,7 @@ class TestPreview:
     def test_without_a_file_the_form_asks_for_one(self, sales_client):
         response = sales_client.post(URL, {"preview": "1"})
 
-        assert response.status_code == 200 and "Choose a CSV file" in response.content.decode()
+        assert response.status_code == 200 and "Choose a CSV or Excel file" in response.content.decode()
 
 
 class TestConfirm:
