@@ -37,6 +37,8 @@ from erp.sales.models import (
 from erp.sales.services import DEFAULT_VALIDITY_DAYS
 
 ZERO = Decimal("0")
+# What the amount columns hold (18 digits, 4 of them decimal places), with room for the tax.
+MAX_AMOUNT = Decimal(10) ** 12
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMERIC = {"step": "any", "class": "numeric"}
 
@@ -116,8 +118,9 @@ class QuotationForm(SalesDocumentForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk is None:
-            self.initial.setdefault("valid_until", timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS))
+        # The instance's empty date is in the initial data already: replace it, not only set a default.
+        if not self.is_bound and self.instance.pk is None and not self.initial.get("valid_until"):
+            self.initial["valid_until"] = timezone.localdate() + timedelta(days=DEFAULT_VALIDITY_DAYS)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -178,6 +181,8 @@ class SalesLineForm(forms.ModelForm):
             "discount_percent": forms.NumberInput(attrs={**NUMERIC, "min": "0", "max": "100"}),
         }
 
+    document: SalesDocument | None = None
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.sellable().order_by("sku")
@@ -185,7 +190,9 @@ class SalesLineForm(forms.ModelForm):
         self.fields["tax_code"].queryset = TaxCode.objects.filter(is_active=True, tax_type=TaxType.SALES)
         self.fields["unit_price"].required = False
         self.fields["discount_percent"].required = False
-        if self.instance.pk and not self.instance.price_manual:
+        # Empty unless typed: a new line would otherwise show the model's 0, which saves as a
+        # price of 0 entered by hand instead of the price list's.
+        if not self.instance.price_manual:
             self.initial["unit_price"] = None
 
     def clean(self) -> dict:
@@ -203,14 +210,18 @@ class SalesLineForm(forms.ModelForm):
         price = data.get("unit_price")
         if price is not None and price < 0:
             self.add_error("unit_price", _("The price cannot be negative."))
+        estimate = price if price is not None else getattr(product, "sales_price", None)
+        if quantity and estimate and abs(quantity * estimate) >= MAX_AMOUNT:
+            self.add_error("quantity", _("The line's amount is too large."))
         self.instance.price_manual = price is not None
         if price is None:
             data["unit_price"] = ZERO  # priced from the list when saved
         elif not product:
             self.instance.price_manual = True
-        # A product just chosen brings its sales tax unless a tax was chosen as well.
+        # A product just chosen brings its sales tax unless a tax was chosen as well (none for a
+        # tax-exempt customer, as for lines made by the services).
         if product is not None and "product" in self.changed_data and "tax_code" not in self.changed_data:
-            data["tax_code"] = data.get("tax_code") or product.sales_tax
+            data["tax_code"] = data.get("tax_code") or sales_lines.default_tax(self.document, product)
         return data
 
 
@@ -227,6 +238,10 @@ class SalesOrderLineForm(SalesLineForm):
 class SalesLineFormSet(DocumentLineFormSet):
     shared_choice_fields = ("product", "unit", "tax_code")
 
+    def _prepare(self, form: forms.BaseForm) -> None:
+        super()._prepare(form)
+        form.document = self.instance  # the header, whose customer decides the default tax
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -236,6 +251,11 @@ class SalesLineFormSet(DocumentLineFormSet):
             form.instance.position = position
         if not kept:
             raise forms.ValidationError(_("Add at least one line."))
+        total = sum(
+            (form.cleaned_data["quantity"] * (form.cleaned_data.get("unit_price") or ZERO) for form in kept), ZERO
+        )
+        if abs(total) >= MAX_AMOUNT:
+            raise forms.ValidationError(_("The document's total is too large."))
 
 
 QuotationLineFormSet = forms.inlineformset_factory(
@@ -250,11 +270,12 @@ SalesOrderLineFormSet = forms.inlineformset_factory(
 
 
 def _decimal(value, default=ZERO) -> Decimal:
+    """A typed number, ``default`` for anything else (or beyond what the form would accept)."""
     try:
         number = Decimal(str(value or "").strip() or default)
     except InvalidOperation:
         return default
-    return number if number.is_finite() else default
+    return number if number.is_finite() and abs(number) < MAX_AMOUNT else default
 
 
 def _typed_lines(form: forms.ModelForm, formset: forms.BaseInlineFormSet) -> list[SalesOrderLine]:
@@ -266,7 +287,7 @@ def _typed_lines(form: forms.ModelForm, formset: forms.BaseInlineFormSet) -> lis
         name: {data.get(f"{prefix}-{index}-{name}") for index in rows} - {None, ""}
         for name in ("product", "unit", "tax_code")
     }
-    products = Product.objects.select_related("base_uom", "sales_uom").in_bulk(
+    products = Product.objects.select_related("base_uom", "sales_uom", "sales_tax").in_bulk(
         [int(pk) for pk in ids["product"] if str(pk).isdigit()]
     )
     units = UnitOfMeasure.objects.in_bulk([int(pk) for pk in ids["unit"] if str(pk).isdigit()])
@@ -280,10 +301,13 @@ def _typed_lines(form: forms.ModelForm, formset: forms.BaseInlineFormSet) -> lis
             return data.get(f"{prefix}-{index}-{name}") or ""
 
         product = products.get(int(value("product"))) if value("product").isdigit() else None
+        tax = taxes.get(int(value("tax_code"))) if value("tax_code").isdigit() else None
+        if tax is None and product is not None and not value("tax_code") and not value("id"):
+            tax = sales_lines.default_tax(document, product)  # what saving the new line gives it
         line = SalesOrderLine(
             product=product,
             unit=units.get(int(value("unit"))) if value("unit").isdigit() else None,
-            tax_code=taxes.get(int(value("tax_code"))) if value("tax_code").isdigit() else None,
+            tax_code=tax,
             quantity=_decimal(value("quantity")),
             discount_percent=min(max(_decimal(value("discount_percent")), ZERO), Decimal(100)),
             unit_price=_decimal(value("unit_price")),
@@ -309,7 +333,11 @@ def preview_totals(form: forms.ModelForm, formset: forms.BaseInlineFormSet) -> d
         lines = _typed_lines(form, formset)
         code = form.data.get("currency")
         places = Currency.objects.filter(pk=code).values_list("decimal_places", flat=True).first() or places
-    totals = document_totals.document_totals(line_inputs(lines), places=places)
+    try:
+        totals = document_totals.document_totals(line_inputs(lines), places=places)
+    except InvalidOperation:  # amounts beyond any column (saving refuses them next to the field)
+        totals = document_totals.document_totals([], places=places)
+        lines = []
     return totals_context(totals, lines=lines)
 
 

@@ -103,8 +103,17 @@ def customer_links(document: SalesDocument) -> list[tuple[str, str, str]]:
             _url("finance:customerpayment-list", query=f"partner={partner.code or partner.name}"),
             "finance.view_payment",
         ),
-        (_("Customer ledger"), _url("finance:customer-ledger", partner.pk), "finance.view_openitem"),
-        (_("Open items"), _url("finance:receivable-matching", query=f"partner={partner.pk}"), "finance.view_openitem"),
+        (
+            _("Customer ledger"),
+            _url("finance:receivable-ledger", query=f"partner={partner.pk}"),
+            "finance.view_receivables",
+        ),
+        (
+            _("Statement"),
+            _url("finance:receivable-statement", query=f"partner={partner.pk}"),
+            "finance.view_receivables",
+        ),
+        (_("Open items"), _url("finance:receivable-matching", query=f"partner={partner.pk}"), "finance.match_openitem"),
     ]
     return [link for link in links if link[1]]
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from erp.core.decorators import permission_required
+from erp.core.documents.models import Status
 from erp.core.exceptions import DomainError
 from erp.core.web import form_error, redirect_to, render_form
 from erp.partners.models import Address, AddressType, Contact
@@ -187,7 +188,9 @@ def salesorder_cancel_remainder(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_return(request: HttpRequest, pk: int) -> HttpResponse:
     """What comes back of a completed delivery (all by default), as a draft return."""
     delivery = _delivery(request, pk)
-    left = deliveries.returnable_quantities(delivery) if not delivery.is_return else {}
+    # Only a completed delivery comes back (a draft or cancelled one offers nothing to return).
+    returnable = delivery.status == Status.COMPLETED and not delivery.is_return
+    left = deliveries.returnable_quantities(delivery) if returnable else {}
     lines = delivery.lines.select_related("order_line__product__base_uom").order_by("position", "id")
     rows = [
         {

@@ -74,6 +74,10 @@ class PaymentForm(CustomFieldsFormMixin, forms.ModelForm):
             partners.filter(is_customer=True) if self.side == Side.RECEIVABLE else partners.filter(is_vendor=True)
         )
         self.fields["partner"].required = True
+        # No amount means “what the lines pay”: show it empty, not as the model's 0 (which the
+        # field's minimum would refuse).
+        if not self.instance.amount:
+            self.initial["amount"] = None
 
     def clean(self) -> dict:
         data = super().clean()
@@ -156,6 +160,10 @@ class BasePaymentLineFormSet(DocumentLineFormSet):
             line.customer_invoice = line.vendor_bill = line.refunded_payment = None
             setattr(line, services._target_field(document), document)
             line.amount, line.discount = amount, discount
+        # No amount entered (the header form leaves 0): the payment is what its lines pay, as
+        # the field's help text says and as ``services.payment_create`` does.
+        if not payment.amount and not any(form.errors for form in kept):
+            payment.amount = sum((form.instance.amount for form in kept), ZERO)
 
     @staticmethod
     def _document(payment: Payment, number: str):
