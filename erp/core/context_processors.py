@@ -53,6 +53,30 @@ MODULES: list[tuple[str, list[tuple[str, str, str, str | None]]]] = [
         ],
     ),
     (
+        _("Purchasing"),
+        [
+            (
+                _("Requisitions"),
+                "clipboard-plus",
+                "purchasing:purchaserequisition-list",
+                "purchasing.view_purchaserequisition",
+            ),
+            (
+                _("Requests for quotation"),
+                "question-square",
+                "purchasing:requestforquotation-list",
+                "purchasing.view_requestforquotation",
+            ),
+            (_("Purchase orders"), "bag-check", "purchasing:purchaseorder-list", "purchasing.view_purchaseorder"),
+            (
+                _("Reorder suggestions"),
+                "arrow-repeat",
+                "purchasing:purchaserequisition-replenish",
+                "purchasing.add_purchaserequisition",
+            ),
+        ],
+    ),
+    (
         _("Finance"),
         [
             (_("Chart of accounts"), "journal-bookmark", "finance:account-list", "finance.view_account"),

@@ -26,6 +26,7 @@ from erp.purchasing.models import (
     PurchaseRequisitionLine,
     RequestForQuotation,
 )
+from erp.purchasing.services import on_receipt_transition
 
 NOT_BY_HAND = frozenset({Action.START, Action.COMPLETE, Action.VOID, Action.REVERSE_CORRECT, Action.REVERSE_ACCRUAL})
 
@@ -85,3 +86,4 @@ registry.register(PurchaseRequisition, RequisitionEffects())
 registry.register(RequestForQuotation, RFQEffects())
 registry.register(PurchaseOrder, OrderEffects())
 hooks.register_transition_listener(reopen_requisition_lines)
+hooks.register_transition_listener(on_receipt_transition)

@@ -2,6 +2,7 @@
 purchasing settings."""
 
 from erp.purchasing.models.orders import PurchaseOrder, PurchaseOrderLine, SendStatus
+from erp.purchasing.models.receipts import PurchaseReceiptLine
 from erp.purchasing.models.requisitions import LineState, PurchaseRequisition, PurchaseRequisitionLine
 from erp.purchasing.models.rfqs import RequestForQuotation, RequestForQuotationLine, RFQQuote, RFQVendor
 from erp.purchasing.models.settings import MismatchAction, PurchasingSettings
@@ -11,6 +12,7 @@ __all__ = [
     "MismatchAction",
     "PurchaseOrder",
     "PurchaseOrderLine",
+    "PurchaseReceiptLine",
     "PurchaseRequisition",
     "PurchaseRequisitionLine",
     "PurchasingSettings",
