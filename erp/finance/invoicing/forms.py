@@ -28,6 +28,9 @@ from erp.finance.models import Account, TaxCode, TaxType
 from erp.partners.models import Partner, PaymentTerm
 
 ZERO = Decimal("0")
+# What the amount columns hold (18 digits, 4 of them decimal places), with room for the tax
+# and the exchange rate.
+MAX_AMOUNT = Decimal(10) ** 12
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HEADER_FIELDS = [
     "organization",
@@ -160,6 +163,9 @@ class InvoiceLineForm(forms.ModelForm):
         product = data.get("product")
         if not product and not (data.get("description") or "").strip() and not self.errors:
             self.add_error("description", _("Enter a description or choose a product."))
+        quantity = data.get("quantity")
+        if quantity is not None and quantity == 0:
+            self.add_error("quantity", _("The quantity must not be zero."))
         if data.get("discount_percent") is None:
             data["discount_percent"] = ZERO
         elif not ZERO <= data["discount_percent"] <= 100:
@@ -172,6 +178,8 @@ class InvoiceLineForm(forms.ModelForm):
                 data["unit_price"] = product.sales_price
         if data.get("unit_price") is None:
             data["unit_price"] = ZERO
+        if quantity and abs(quantity * data["unit_price"]) >= MAX_AMOUNT:
+            self.add_error("quantity", _("The line's amount is too large."))
         return data
 
 
@@ -199,6 +207,10 @@ class BaseInvoiceLineFormSet(DocumentLineFormSet):
             form.instance.position = position
         if not kept:
             raise forms.ValidationError(_("An invoice needs at least one line."))
+        total = sum((form.cleaned_data["quantity"] * form.cleaned_data["unit_price"] for form in kept), ZERO)
+        rate = self.instance.exchange_rate or Decimal("1")
+        if abs(total) >= MAX_AMOUNT or abs(total * rate) >= MAX_AMOUNT * 10:
+            raise forms.ValidationError(_("The document's total is too large."))
 
 
 CustomerInvoiceLineFormSet = forms.inlineformset_factory(
@@ -224,7 +236,7 @@ def _decimal(value, default=ZERO) -> Decimal:
         number = Decimal(str(value or "").strip() or default)
     except InvalidOperation:
         return default
-    return number if number.is_finite() else default
+    return number if number.is_finite() and abs(number) < MAX_AMOUNT else default
 
 
 def preview_totals(form: forms.ModelForm, formset: forms.BaseInlineFormSet) -> dict:

@@ -56,6 +56,11 @@ urlpatterns = [
     ),
     path("receivables/dunning/", permission_required(RECEIVABLES)(views.dunning), name="receivable-dunning"),
     path(
+        "receivables/dunning/send/",
+        permission_required(RECEIVABLES, "finance.send_customerinvoice")(views.dunning_send),
+        name="receivable-dunning-send",
+    ),
+    path(
         "payment-runs/",
         permission_required("finance.view_paymentrun")(payment_views.paymentrun_list),
         name="paymentrun-list",

@@ -173,15 +173,49 @@ def dunning(request: HttpRequest) -> HttpResponse:
     on = form.cleaned_data["on"] if valid else timezone.localdate()
     min_days = form.cleaned_data["min_days"] if valid else 1
     groups = selectors.dunning_list(on=on, organization_ids=_organizations(request, form), min_days=min_days)
+    reminded = statements.reminders_sent(group.partner.pk for group in groups)
+    for group in groups:
+        group.last_reminder = reminded.get(group.partner.pk)
     context = {
         "title": _("Dunning list"),
         "form": form,
         "groups": groups,
         "on": on,
+        "min_days": min_days,
         "total": sum((group.total for group in groups), 0),
         "statement_url": reverse("finance:receivable-statement"),
+        "can_send": request.user.has_perm("finance.send_customerinvoice"),
     }
     return TemplateResponse(request, "finance/openitems/dunning.html", context)
+
+
+@require_POST
+def dunning_send(request: HttpRequest) -> HttpResponse:
+    """E-mail a payment reminder to one customer of the dunning list."""
+    _require(request, VIEW_PERMISSION[Side.RECEIVABLE], "finance.send_customerinvoice")
+    form = DunningForm(request.POST, user=request.user)
+    partner_form = LedgerForm(request.POST, user=request.user, side=Side.RECEIVABLE)
+    back = _url("dunning", Side.RECEIVABLE)
+    if not form.is_valid() or not partner_form.is_valid() or not partner_form.cleaned_data.get("partner"):
+        messages.error(request, _("Choose the customer of the reminder."))
+        return redirect_to(request, back)
+    partner, on = partner_form.cleaned_data["partner"], form.cleaned_data["on"]
+    try:
+        recipient = statements.reminder_send(
+            partner=partner,
+            on=on,
+            min_days=form.cleaned_data["min_days"],
+            organization_ids=_organizations(request, form),
+            to=request.POST.get("to", ""),
+            by=request.user,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The reminder to %(partner)s is being sent to %(to)s.") % {"partner": partner, "to": recipient}
+        )
+    return redirect_to(request, f"{back}?on={on.isoformat()}&min_days={form.cleaned_data['min_days']}")
 
 
 # --- matching ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from erp.core.currency import RateNotFound, quote
 from erp.core.customfields.forms import CustomFieldsFormMixin
 from erp.core.documents.forms import DocumentLineFormSet
 from erp.core.models import Company, Currency, Organization
+from erp.finance.amounts import money_text
 from erp.finance.invoicing.models import CustomerInvoice, VendorBill
 from erp.finance.openitems.models import Side
 from erp.finance.payments import services
@@ -21,6 +22,8 @@ from erp.finance.payments.models import KIND_SIDE, SETTLING, Payment, PaymentKin
 from erp.partners.models import Partner
 
 ZERO = Decimal("0")
+# What the amount columns hold (18 digits, 4 of them decimal places), with room for the rate.
+MAX_AMOUNT = Decimal(10) ** 12 - Decimal("0.01")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -33,6 +36,7 @@ class PaymentForm(CustomFieldsFormMixin, forms.ModelForm):
         max_digits=18,
         decimal_places=4,
         min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
         help_text=gettext_lazy("Empty: what the lines pay."),
     )
     exchange_rate = forms.DecimalField(
@@ -106,8 +110,22 @@ class PaymentLineForm(forms.ModelForm):
     document = forms.CharField(
         label=gettext_lazy("Document"), max_length=40, help_text=gettext_lazy("Invoice number (or payment to refund).")
     )
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), required=False, max_digits=18, decimal_places=4)
-    discount = forms.DecimalField(label=gettext_lazy("Discount"), required=False, max_digits=18, decimal_places=4)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount"),
+        required=False,
+        max_digits=18,
+        decimal_places=4,
+        min_value=ZERO,
+        max_value=MAX_AMOUNT,
+    )
+    discount = forms.DecimalField(
+        label=gettext_lazy("Discount"),
+        required=False,
+        max_digits=18,
+        decimal_places=4,
+        min_value=ZERO,
+        max_value=MAX_AMOUNT,
+    )
 
     class Meta:
         model = PaymentLine
@@ -125,10 +143,12 @@ class PaymentLineForm(forms.ModelForm):
 
 
 def _number(value) -> Decimal | None:
+    """A typed amount; None for anything else (or beyond what the form would accept)."""
     try:
-        return None if value in (None, "") else Decimal(value)
+        number = None if value in (None, "") else Decimal(str(value).strip())
     except InvalidOperation:
         return None
+    return number if number is not None and number.is_finite() and abs(number) <= MAX_AMOUNT else None
 
 
 class BasePaymentLineFormSet(DocumentLineFormSet):
@@ -138,8 +158,10 @@ class BasePaymentLineFormSet(DocumentLineFormSet):
             return
         payment: Payment = self.instance
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
-        if not payment.partner_id or not payment.kind:
+        if not payment.partner_id or not payment.kind or not payment.currency_id:
             return
+        # What each document still has open, less what the lines above already take of it.
+        left: dict[tuple[type, int], Decimal] = {}
         for position, form in enumerate(kept, start=1):
             document = self._document(payment, form.cleaned_data["document"].strip())
             if document is None:
@@ -155,6 +177,17 @@ class BasePaymentLineFormSet(DocumentLineFormSet):
             if amount < 0 or discount < 0 or (amount == 0 and discount == 0):
                 form.add_error("amount", _("Nothing is open on %(document)s.") % {"document": document})
                 continue
+            key = (type(document), document.pk)
+            if key not in left:
+                left[key] = services.open_amount(document, charges=payment.settles)
+            if amount + discount > left[key]:
+                form.add_error(
+                    "amount",
+                    _("%(document)s has only %(open)s open.")
+                    % {"document": document, "open": money_text(left[key], document.currency_id)},
+                )
+                continue
+            left[key] -= amount + discount
             line = form.instance
             line.position = position
             line.customer_invoice = line.vendor_bill = line.refunded_payment = None
@@ -162,8 +195,19 @@ class BasePaymentLineFormSet(DocumentLineFormSet):
             line.amount, line.discount = amount, discount
         # No amount entered (the header form leaves 0): the payment is what its lines pay, as
         # the field's help text says and as ``services.payment_create`` does.
-        if not payment.amount and not any(form.errors for form in kept):
-            payment.amount = sum((form.instance.amount for form in kept), ZERO)
+        if any(form.errors for form in kept):
+            return
+        allocated = sum((form.instance.amount for form in kept), ZERO)
+        if not payment.amount:
+            payment.amount = allocated
+        elif allocated > payment.amount:
+            raise forms.ValidationError(
+                _("The lines allocate %(allocated)s, more than the payment's %(amount)s.")
+                % {
+                    "allocated": money_text(allocated, payment.currency_id),
+                    "amount": money_text(payment.amount, payment.currency_id),
+                }
+            )
 
     @staticmethod
     def _document(payment: Payment, number: str):
