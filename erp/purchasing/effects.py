@@ -18,10 +18,12 @@ from erp.core.documents import hooks, registry
 from erp.core.documents.models import Action
 from erp.core.documents.registry import DocumentEffects
 from erp.core.exceptions import DomainError
-from erp.purchasing import lines
+from erp.finance.invoicing.ledger import register_line_split
+from erp.purchasing import billing, lines
 from erp.purchasing.models import (
     LineState,
     PurchaseOrder,
+    PurchaseReceiptLine,
     PurchaseRequisition,
     PurchaseRequisitionLine,
     RequestForQuotation,
@@ -87,3 +89,7 @@ registry.register(RequestForQuotation, RFQEffects())
 registry.register(PurchaseOrder, OrderEffects())
 hooks.register_transition_listener(reopen_requisition_lines)
 hooks.register_transition_listener(on_receipt_transition)
+register_line_split(PurchaseReceiptLine, billing.bill_line_split)
+hooks.register_rule_check(billing.match_check)
+hooks.register_approval_starter(billing.hold_for_approval)
+hooks.register_transition_listener(billing.on_bill_transition)

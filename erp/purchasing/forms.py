@@ -343,6 +343,34 @@ class ReceiveForm(forms.Form):
         return data
 
 
+class BillForm(forms.Form):
+    """The vendor's invoice number and date and, per received order line not billed yet, the
+    vendor's unit price (the order's by default); ``rows``: dicts of key (order line id), label,
+    quantity, unit and price."""
+
+    vendor_invoice_number = forms.CharField(label=gettext_lazy("Vendor's invoice number"), max_length=100)
+    document_date = forms.DateField(label=gettext_lazy("Invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, rows: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"price-{row['key']}"] = forms.DecimalField(
+                label=row["label"],
+                min_value=ZERO,
+                max_digits=18,
+                decimal_places=6,
+                initial=row["price"],
+                widget=forms.NumberInput(attrs={**NUMERIC, "min": "0"}),
+            )
+
+    def lines(self) -> list[dict]:
+        return [{**row, "field": self[f"price-{row['key']}"]} for row in self.rows]
+
+    def prices(self) -> dict[int, Decimal]:
+        return {row["key"]: self.cleaned_data[f"price-{row['key']}"] for row in self.rows}
+
+
 class SendForm(forms.Form):
     to = forms.EmailField(label=gettext_lazy("Send the PDF by e-mail to"), required=False)
 

@@ -21,7 +21,7 @@ from erp.core.documents.models import Document, Status
 from erp.core.documents.screens import DocumentScreens
 from erp.finance.invoicing.forms import preview_totals, totals_context
 from erp.finance.invoicing.lines import line_inputs
-from erp.purchasing import pdf, selectors, services
+from erp.purchasing import billing, pdf, selectors, services
 from erp.purchasing.filters import PurchaseOrderFilterSet, RequestForQuotationFilterSet, RequisitionFilterSet
 from erp.purchasing.forms import (
     PurchaseOrderForm,
@@ -107,6 +107,8 @@ def order_context(document: PurchaseOrder) -> dict:
         "can_receive": document.status in services.RECEIVABLE
         and any(line.is_stocked and line.quantity_open > 0 for line in lines),
         "recipient": services.order_recipient(document) if document.status in services.SENDABLE else "",
+        "can_bill": document.status in billing.BILLABLE and bool(billing.unbilled_links(document)),
+        "bills": billing.bills_of_order(document),
         "can_cancel_remainder": document.status in (Status.APPROVED, Status.IN_PROGRESS)
         and any(line.quantity_received or line.quantity_billed for line in lines),
     }

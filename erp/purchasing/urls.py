@@ -30,6 +30,7 @@ urlpatterns = [
         name="purchaseorder-cancel-remainder",
     ),
     path("orders/<int:pk>/send/", views.purchaseorder_send, name="purchaseorder-send"),
+    path("orders/<int:pk>/bill/", views.purchaseorder_bill, name="purchaseorder-bill"),
     path("orders/<int:pk>/receive/", views.purchaseorder_receive, name="purchaseorder-receive"),
     *REQUISITION_SCREENS.urls(),
     *RFQ_SCREENS.urls(),

@@ -19,8 +19,8 @@ from erp.core.exceptions import DomainError
 from erp.core.web import form_error, redirect_to, render_form
 from erp.inventory import selectors as stock_selectors
 from erp.inventory.models import Warehouse
-from erp.purchasing import services
-from erp.purchasing.forms import ReasonForm, ReceiveForm, ReplyForm, SendForm, VendorForm, vendors
+from erp.purchasing import billing, services
+from erp.purchasing.forms import BillForm, ReasonForm, ReceiveForm, ReplyForm, SendForm, VendorForm, vendors
 from erp.purchasing.models import PurchaseOrder, PurchaseRequisition, RequestForQuotation
 from erp.purchasing.screens import PURCHASE_ORDER_SCREENS, REQUISITION_SCREENS, RFQ_SCREENS
 
@@ -311,5 +311,57 @@ def purchaseorder_receive(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Receive %(order)s") % {"order": order},
         cancel_url=order.get_absolute_url(),
         template="purchasing/receive_form.html",
+        context={"order": order},
+    )
+
+
+def _bill_rows(order: PurchaseOrder) -> list[dict]:
+    """The received order lines no bill claims yet, with what arrived of each."""
+    rows: dict[int, dict] = {}
+    for link in billing.unbilled_links(order):
+        line = link.order_line
+        row = rows.setdefault(
+            line.pk,
+            {
+                "key": line.pk,
+                "label": f"{line.position}. {line.description}",
+                "quantity": 0,
+                "unit": line.unit.code if line.unit_id else "",
+                "price": line.unit_price,
+                "discount": line.discount_percent,
+            },
+        )
+        row["quantity"] += link.receipt_line.quantity
+    return list(rows.values())
+
+
+@permission_required("purchasing.view_purchaseorder", "finance.add_vendorbill")
+def purchaseorder_bill(request: HttpRequest, pk: int) -> HttpResponse:
+    """The vendor's bill of what arrived: a draft vendor bill at the prices the vendor charges."""
+    order = _order(request, pk)
+    form = BillForm(request.POST or None, rows=_bill_rows(order), initial={"document_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            bill = billing.purchase_order_bill(
+                order=order,
+                vendor_invoice_number=form.cleaned_data["vendor_invoice_number"],
+                by=request.user,
+                on=form.cleaned_data["document_date"],
+                prices=form.prices(),
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Vendor bill %(bill)s prepared: check it, then post it.") % {"bill": bill},
+            )
+            return redirect_to(request, bill.get_absolute_url())
+    return render_form(
+        request,
+        form=form,
+        title=_("Bill %(order)s") % {"order": order},
+        cancel_url=order.get_absolute_url(),
+        template="purchasing/bill_form.html",
         context={"order": order},
     )
