@@ -201,7 +201,9 @@ def _client(tenant: dict):
     from django_tenants.utils import schema_context
 
     from erp.accounts.models import User
+    from tests.benchmarks.page_latency import static_collect
 
+    static_collect()  # production settings serve static files from the manifest
     client = Client(HTTP_HOST=tenant["domain"])
     with schema_context(tenant["schema"]):
         client.force_login(User.objects.get(pk=tenant["admin_id"]))
