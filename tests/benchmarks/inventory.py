@@ -272,7 +272,7 @@ def stock_report(*, tenant: dict, products: int, progress) -> dict:
 
 _FILL_LEDGER = """
 WITH numbered AS (
-    SELECT p.id AS product_id, p.n, k, %(first_day)s::date + (k * 7 + p.n %% 7) AS day,
+    SELECT p.id AS product_id, p.n, k, %(first_day)s::date + (k * 7 + p.n %% 7)::integer AS day,
            (1 + p.n %% 40)::numeric AS cost, (k %% 2 = 0) AS incoming
       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM catalog_product
              WHERE sku LIKE 'L%%' AND id BETWEEN %(low)s AND %(high)s) p
