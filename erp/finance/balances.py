@@ -3,7 +3,10 @@
 The posting trigger keeps the balances in the statement that posts the lines, so they never
 differ unless someone worked around the database's guards (a superuser disabling triggers, a
 restore of only some tables). ``manage.py finance_check_balances`` reports such differences
-and, with ``--fix``, rewrites the rows from the lines."""
+and, with ``--fix``, rewrites the rows from the lines.
+
+Postings append their sums (several rows per key until ``balances_compact`` folds them, which
+the worker does every few minutes); the comparison adds the kept rows of each key up."""
 
 from __future__ import annotations
 
@@ -28,13 +31,20 @@ _COMPUTED = """
 """
 
 _DIFFERENCES = """
-    WITH computed AS ({computed})
+    WITH computed AS ({computed}),
+    kept AS (
+        SELECT account_id, organization_id, period_id, currency_id, kind,
+               sum(debit) AS debit, sum(credit) AS credit, sum(debit_company) AS debit_company,
+               sum(credit_company) AS credit_company, sum(line_count) AS line_count
+          FROM finance_accountbalance
+         GROUP BY 1, 2, 3, 4, 5
+    )
     SELECT coalesce(c.account_id, b.account_id), coalesce(c.organization_id, b.organization_id),
            coalesce(c.period_id, b.period_id), coalesce(c.currency_id, b.currency_id), coalesce(c.kind, b.kind),
            c.debit, c.credit, c.debit_company, c.credit_company, c.line_count,
            b.debit, b.credit, b.debit_company, b.credit_company, b.line_count
       FROM computed c
-      FULL OUTER JOIN finance_accountbalance b
+      FULL OUTER JOIN kept b
         ON b.account_id = c.account_id AND b.organization_id = c.organization_id AND b.period_id = c.period_id
        AND b.currency_id = c.currency_id AND b.kind = c.kind
      WHERE (c.debit, c.credit, c.debit_company, c.credit_company, c.line_count)
@@ -42,24 +52,10 @@ _DIFFERENCES = """
      ORDER BY 1, 2, 3, 4, 5
 """
 
-_REPAIR_UPSERT = """
-    INSERT INTO finance_accountbalance AS b (account_id, organization_id, period_id, currency_id, kind,
-                                             debit, credit, debit_company, credit_company, line_count)
+_REPAIR = """
+    INSERT INTO finance_accountbalance (account_id, organization_id, period_id, currency_id, kind,
+                                        debit, credit, debit_company, credit_company, line_count)
     {computed}
-    ON CONFLICT (account_id, organization_id, period_id, currency_id, kind) DO UPDATE
-       SET debit = EXCLUDED.debit, credit = EXCLUDED.credit, debit_company = EXCLUDED.debit_company,
-           credit_company = EXCLUDED.credit_company, line_count = EXCLUDED.line_count
-     WHERE (b.debit, b.credit, b.debit_company, b.credit_company, b.line_count)
-           IS DISTINCT FROM (EXCLUDED.debit, EXCLUDED.credit, EXCLUDED.debit_company,
-                             EXCLUDED.credit_company, EXCLUDED.line_count)
-"""
-
-_REPAIR_DELETE = """
-    WITH computed AS ({computed})
-    DELETE FROM finance_accountbalance b
-     WHERE NOT EXISTS (SELECT 1 FROM computed c
-                        WHERE c.account_id = b.account_id AND c.organization_id = b.organization_id
-                          AND c.period_id = b.period_id AND c.currency_id = b.currency_id AND c.kind = b.kind)
 """
 
 
@@ -109,7 +105,16 @@ def balances_repair() -> list[Difference]:
         differences = balance_differences()
         if differences:
             cursor.execute("SET LOCAL finance.balance_repair = 'on'")
-            cursor.execute(_with_computed(_REPAIR_UPSERT))
-            cursor.execute(_with_computed(_REPAIR_DELETE))
+            cursor.execute("DELETE FROM finance_accountbalance")
+            cursor.execute(_with_computed(_REPAIR))
             cursor.execute("SET LOCAL finance.balance_repair = 'off'")
     return differences
+
+
+def balances_compact() -> int:
+    """Fold the balance rows of each key into one (``finance_compact_balances()``, migration
+    finance 0010), in its own transaction; the number of rows it removed. Readers see either
+    the rows or their sum; postings meanwhile append new rows and wait for nothing."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT finance_compact_balances()")
+        return cursor.fetchone()[0]

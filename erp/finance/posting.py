@@ -198,14 +198,14 @@ def _publish(
     entry: JournalEntry, lines: list[JournalLine], *, by, period_id: int, verb: str, data: dict
 ) -> JournalEntry:
     """Write an entry built in memory, posted and numbered, with its history row, its business
-    event and its lines: one call of the database function ``finance_write_entry`` (migration
-    finance 0008), which allocates the number right before inserting the rows. The lines'
-    trigger checks them and adds them to the balances; the deferred triggers prove the entry
-    balanced at commit.
+    event and its lines: one call of the database function ``finance_write_entry`` (migrations
+    finance 0008 and 0010). It writes the entry under a provisional number and its lines (their
+    trigger checks them and appends them to the balances), runs the deferred checks at once,
+    and only then takes the number and writes it, the history row and the event.
 
     Database round trips per posting: the checks (``_prepare``), this call, COMMIT. The
-    sequence row stays locked from the number until commit: numbers stay gapless because a
-    rolled-back posting gives its number back."""
+    sequence row stays locked from the number until commit — the only lock two postings of one
+    series wait for; numbers stay gapless because a rolled-back posting gives its number back."""
     now = timezone.now()
     if entry.pk is None:
         with connection.cursor() as cursor:

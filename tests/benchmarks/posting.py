@@ -8,8 +8,9 @@ and the deferred balance check at commit.
 * sequential: one process posts ``entries`` entries;
 * 2 workers: two processes (each its own connection) post ``entries`` entries between them;
 * contention: ``posters`` threads (each its own connection) post ``per_poster`` entries each
-  into one organization's series at the same time; afterwards the numbers are checked for
-  gaps and duplicates and the kept balances against the lines.
+  into one organization's series at the same time, while the balance rows are folded every
+  half second; afterwards the numbers are checked for gaps and duplicates and the kept
+  balances against the lines.
 
 Targets (issue 3): at least 200 entries/s sustained with 2 workers, stretch 500; 0 gaps and
 0 duplicates."""
@@ -190,13 +191,35 @@ def contention(*, schema: str, posters: int, per_poster: int) -> dict:
         except BaseException as error:  # reported below
             errors.append(error)
 
+    done = threading.Event()
+    compactions: list[int] = []
+
+    def compactor() -> None:
+        """The worker's periodic compaction of the balance rows, here every half second."""
+        from django.db import connections
+
+        from erp.finance.balances import balances_compact
+
+        try:
+            with schema_context(schema):
+                while not done.wait(0.5):
+                    compactions.append(balances_compact())
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
     threads = [threading.Thread(target=poster, args=(index,)) for index in range(posters)]
+    folding = threading.Thread(target=compactor)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
+    folding.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    done.set()
+    folding.join()
     with schema_context(schema):
         numbers = list(JournalEntry.objects.values_list("number", flat=True))
         problems = numbering_problems(numbers)
@@ -211,6 +234,7 @@ def contention(*, schema: str, posters: int, per_poster: int) -> dict:
         "gaps": problems["gaps"],
         "duplicates": problems["duplicates"],
         "balance_differences": differences,
+        "compactions": len(compactions),
         "seconds": elapsed,
         "entries_per_s": new / elapsed if elapsed else 0.0,
     }
@@ -288,6 +312,7 @@ def report(outcome: dict) -> str:
             cost,
             f"Concurrency: {contended['gaps']} gaps, {contended['duplicates']} duplicates, "
             f"{contended['balance_differences']} balance differences, {contended['error_count']} errors "
-            f"({contended['posters']} posters × {contended['entries_per_poster']} entries).",
+            f"({contended['posters']} posters × {contended['entries_per_poster']} entries, "
+            f"balance rows folded {contended.get('compactions', 0)} times meanwhile).",
         ]
     )

@@ -4,7 +4,8 @@ The lines are generated inside PostgreSQL, not posted one by one: each batch is 
 ``INSERT … SELECT generate_series`` statement that writes posted entries and their four
 lines together (the statement form ``erp.finance.posting`` uses), so the ledger's own
 triggers do all their work: the statement trigger checks every line's period and account
-and upserts ``finance_accountbalance``; at each batch's COMMIT the deferred triggers prove
+and appends to ``finance_accountbalance`` (folded afterwards, as the worker does every few
+minutes); at each batch's COMMIT the deferred triggers prove
 every entry balanced, dated and fully posted. Only the history rows and business events of
 the entries are left out (no report reads them). Afterwards the kept balances are checked
 against the lines (``balance_differences``) and the tables are analysed.
@@ -237,7 +238,7 @@ def lines_generate(books: Books, *, lines: int, progress) -> dict:
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
-    from erp.finance.balances import balance_differences
+    from erp.finance.balances import balance_differences, balances_compact
 
     entries = lines // LINES_PER_ENTRY
     started = time.perf_counter()
@@ -252,6 +253,8 @@ def lines_generate(books: Books, *, lines: int, progress) -> dict:
             done += size
             progress(f"{done * LINES_PER_ENTRY:,} lines")
         generated = time.perf_counter() - started
+        progress("folding the balance rows (the worker's periodic compaction)")
+        balances_compact()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE finance_journalline")
             cursor.execute("VACUUM ANALYZE finance_journalentry")

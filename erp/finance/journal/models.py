@@ -11,8 +11,9 @@ Posted lines are immutable and every posted entry balances; PostgreSQL enforces 
   company currency (a deferred constraint trigger);
 - a line is posted only into an open period that contains its date, and only to an
   active, non-group account;
-- ``finance_accountbalance`` is maintained by the same statement that posts lines
-  (one ``INSERT … ON CONFLICT DO UPDATE`` per statement) and cannot be written directly.
+- ``finance_accountbalance`` is maintained by the same statement that posts lines (it
+  appends their sums per key; ``finance_compact_balances()`` folds them) and cannot be
+  written directly.
 
 Corrections never edit: a reversal or a void posts a counter-entry with the debits and
 credits swapped (see ``erp.finance.journal.effects``)."""
@@ -229,9 +230,12 @@ class JournalLine(models.Model):
 class AccountBalance(models.Model):
     """Posted debits and credits per (account, organization, period, currency, kind).
 
-    Written only by the database trigger that posts lines; read by the trial balance, the
-    balance sheet and the year-end close, which add up a few thousand of these rows instead
-    of scanning the lines. ``manage.py finance_check_balances`` proves them against the lines."""
+    Written only by the database trigger that posts lines, which appends one row per key and
+    posting statement (appending locks nothing other postings need); the worker folds the
+    rows of each key into one every few minutes (``erp.finance.balances.balances_compact``).
+    Readers — the trial balance, the balance sheet, the year-end close — therefore always add
+    the rows of a key up: a few thousand rows instead of every line.
+    ``manage.py finance_check_balances`` proves them against the lines."""
 
     account = models.ForeignKey(
         Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+", db_index=False
@@ -260,14 +264,16 @@ class AccountBalance(models.Model):
         verbose_name = _("account balance")
         verbose_name_plural = _("account balances")
         constraints = [
-            models.UniqueConstraint(
-                fields=["account", "organization", "period", "currency", "kind"], name="finance_accountbalance_key"
-            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=BalanceKind.values), name="finance_accountbalance_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["period", "account"], name="finance_balance_period_idx")]
+        indexes = [
+            models.Index(fields=["period", "account"], name="finance_balance_period_idx"),
+            models.Index(
+                fields=["account", "organization", "period", "currency", "kind"], name="finance_balance_key_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id}/{self.organization_id}/{self.period_id} {self.kind}"

@@ -85,3 +85,18 @@ class TestFinanceCheckBalances:
 
         assert status == 0
         assert not AccountBalance.objects.filter(account=posted.rent).exists()
+
+
+class TestCompaction:
+    def test_the_worker_folds_each_keys_rows_into_one_and_the_figures_stay(self, posted):
+        from erp.finance.tasks import balances_compact_all
+
+        assert AccountBalance.objects.filter(account=posted.bank).count() == 2  # one row per posting
+
+        removed = balances_compact_all.call_local()
+
+        assert removed[TEST_SCHEMA] == 2  # the bank's and the revenue's second rows
+        bank = AccountBalance.objects.get(account=posted.bank)
+        assert (bank.debit_company, bank.line_count) == (money(100), 2)
+        assert AccountBalance.objects.get(account=posted.revenue).credit_company == money(100)
+        assert balance_differences() == []

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Sum
 
 from erp.core.models import BusinessEvent, ExchangeRate, NumberSequence
+from erp.finance.balances import balances_compact
 from erp.finance.journal.models import AccountBalance, Correction, EntryKind, JournalLine
 from erp.finance.models import PeriodStatus
 from erp.finance.periods import NoPeriod, PeriodClosed
@@ -24,8 +26,10 @@ def books(admin_user):
 
 
 def _balance(account, period) -> tuple[Decimal, Decimal]:
-    row = AccountBalance.objects.filter(account=account, period=period).values_list("debit_company", "credit_company")
-    return row.first() or (Decimal("0"), Decimal("0"))
+    sums = AccountBalance.objects.filter(account=account, period=period).aggregate(
+        debit=Sum("debit_company", default=Decimal("0")), credit=Sum("credit_company", default=Decimal("0"))
+    )
+    return sums["debit"], sums["credit"]
 
 
 class TestPostEntry:
@@ -76,8 +80,16 @@ class TestPostEntry:
 
         assert _balance(accounts.bank, entry.period) == (money("520.50"), 0)
         assert _balance(accounts.equity, entry.period) == (0, money("500"))
+        rows = AccountBalance.objects.filter(account=accounts.bank, period=entry.period)
+        assert sorted(rows.values_list("line_count", flat=True)) == [1, 1]  # appended, one row per posting
+
+        assert balances_compact() == 1  # the bank's two rows folded into one; equity and revenue had one each
+
         row = AccountBalance.objects.get(account=accounts.bank, period=entry.period)
-        assert row.line_count == 2 and row.kind == "regular" and row.organization_id == root_organization.pk
+        assert (row.debit_company, row.line_count) == (money("520.50"), 2)
+        assert row.kind == "regular" and row.organization_id == root_organization.pk
+        assert _balance(accounts.equity, entry.period) == (0, money("500"))
+        assert balances_compact() == 0
 
     def test_numbers_follow_each_other_without_gaps(self, books, root_organization):
         accounts, years = books
@@ -233,6 +245,9 @@ class TestPostEntry:
         ("{org:05d}-{year:06d}-{seq:09d}", 1, 2024, "BR"),
         ("{year:04d}-{seq:02d}", 3, None, "HQ"),
         ("{seq:02d}{seq:02d} {{x}}", 5, 2024, "HQ"),
+        ("{seq:03d}-{seq:05d}", 12345678, 2026, "HQ"),
+        ("{org}/{org:03d}/{seq}", 1, 2026, "{seq:02d}"),
+        ("ENTRY", 9, 2026, "HQ"),
     ],
 )
 def test_the_database_renders_numbers_like_python(pattern, seq, year, org):

@@ -124,11 +124,40 @@ class TestManyPosters:
             assert numbering_problems(numbers) == {"gaps": 0, "duplicates": 0}
             assert balance_differences() == []
 
+    def test_compacting_the_balances_meanwhile_loses_nothing(self, books):
+        """Postings append balance rows while compactions fold them: at every moment the rows
+        add up to the lines, and afterwards one compaction leaves one row per key."""
+        import time
+
+        from erp.finance.balances import balances_compact
+        from tests.benchmarks.posting import post_entries
+
+        schema = books[0]
+
+        def compactor() -> int:
+            removed = 0
+            for _ in range(15):
+                removed += balances_compact()
+                time.sleep(0.05)
+            return removed
+
+        posters = [lambda index=index: post_entries(schema=schema, count=20, offset=index * 20) for index in range(4)]
+        outcomes, errors = _in_parallel(schema, [*posters, compactor, compactor])
+
+        assert errors == [] and len(outcomes) == 6
+        with schema_context(schema):
+            assert balance_differences() == []
+            balances_compact()
+            keys = AccountBalance.objects.values_list("account", "organization", "period", "currency", "kind")
+            assert len(keys) == len(set(keys))
+            assert balance_differences() == []
+
 
 class TestAtCommit:
-    def test_an_unbalanced_entry_is_refused_by_the_commit_itself(self, books):
+    def test_an_unbalanced_entry_is_refused_by_the_database_before_it_takes_a_number(self, books):
         """Python's checks skipped (``_publish`` is what ``post_entry`` calls after them): the
-        statement goes through, and COMMIT refuses."""
+        database's deferred balance check refuses it — run by the posting function itself,
+        before the number is taken, so no number is used up."""
         from erp.core.documents.models import Status
         from erp.core.models import Company
         from erp.finance.journal.models import JournalLine
@@ -157,3 +186,63 @@ class TestAtCommit:
 
             assert not JournalEntry.objects.exists()
             assert not AccountBalance.objects.exists()
+
+    def test_a_refused_posting_does_not_wait_for_the_number_another_posting_holds(self, books):
+        """The checks run before the number is taken: while one posting holds the series'
+        number (uncommitted), an unbalanced one is refused at once instead of queueing."""
+        from erp.core.documents.models import Status
+        from erp.core.models import Company
+        from erp.finance.journal.models import JournalLine
+        from erp.finance.periods import period_for
+        from erp.finance.posting import PostingLine, _publish, post_entry
+
+        schema, admin, accounts, year, organization = books
+        holding, release = threading.Event(), threading.Event()
+
+        def holder() -> None:
+            with transaction.atomic():
+                post_entry(
+                    lines=[
+                        PostingLine(account=accounts.bank, debit=money(5)),
+                        PostingLine(account=accounts.revenue, credit=money(5)),
+                    ],
+                    on=year.start_date,
+                    organization=organization,
+                    description="holds the number",
+                    source=None,
+                    by=admin,
+                )
+                holding.set()
+                release.wait(30)
+
+        def refused() -> str:
+            holding.wait(30)
+            day = year.start_date
+            entry = JournalEntry(
+                organization=organization,
+                status=Status.COMPLETED,
+                document_date=day,
+                accounting_date=day,
+                currency_id=Company.objects.values_list("currency_id", flat=True).get(),
+            )
+            lines = [
+                JournalLine(account=accounts.bank, organization=organization, debit=money(10), debit_company=money(10)),
+                JournalLine(
+                    account=accounts.revenue, organization=organization, credit=money(9), credit_company=money(9)
+                ),
+            ]
+            try:
+                with transaction.atomic():
+                    with connections["default"].cursor() as cursor:
+                        cursor.execute("SET LOCAL lock_timeout = '3s'")
+                    _publish(entry, lines, by=admin, period_id=period_for(day).pk, verb="posted", data={})
+            except Exception as error:  # the outcome is what the test looks at
+                return str(error)
+            finally:
+                release.set()
+            return "posted"
+
+        outcomes, errors = _in_parallel(schema, [holder, refused])
+
+        assert errors == []
+        assert any("does not balance" in str(outcome) for outcome in outcomes), outcomes
