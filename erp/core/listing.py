@@ -5,6 +5,7 @@ filtered list."""
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 from typing import Any
 
@@ -46,6 +47,38 @@ def export_response(table: Table, *, name: str, fmt: str) -> HttpResponse:
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
     return response
+
+
+_SIGNATURES_KEPT = 4096
+
+
+def cell_signatures_cached() -> None:
+    """django-tables2 inspects the signature of a column's render method for every cell it renders
+    (``inspect.signature``: about a third of a list page's table); the signature of a function does
+    not change, so keep it per function (installed once from ``CoreConfig.ready``)."""
+    from django_tables2 import utils
+
+    if getattr(utils.signature, "erp_cached", False):
+        return
+    inspect_signature = utils.signature
+    kept: dict = {}
+
+    def signature(fn):
+        bound = inspect.ismethod(fn)
+        key = (fn.__func__ if bound else fn, bound)
+        try:
+            return kept[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable callable
+            return inspect_signature(fn)
+        if len(kept) >= _SIGNATURES_KEPT:  # functions made per request must not pile up
+            kept.clear()
+        kept[key] = result = inspect_signature(fn)
+        return result
+
+    signature.erp_cached = True
+    utils.signature = signature
 
 
 class CountedPaginator(Paginator):

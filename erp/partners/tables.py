@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from erp.partners.models import Partner, PartnerCategory, PaymentTerm
 
@@ -61,7 +62,7 @@ class PaymentTermTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), linkify=True)
     net_days = tables.Column(verbose_name=_("Net days"), attrs=NUMERIC)
     end_of_month = tables.BooleanColumn(verbose_name=_("End of month"))
-    discount_percent = tables.Column(verbose_name=_("Discount %"), attrs=NUMERIC)
+    discount_percent = tables.Column(verbose_name=pgettext_lazy("early payment", "Discount %"), attrs=NUMERIC)
     discount_days = tables.Column(verbose_name=_("Discount days"), attrs=NUMERIC)
     installment_count = tables.Column(verbose_name=_("Installments"), attrs=NUMERIC)
     is_active = tables.BooleanColumn(verbose_name=_("Active"))

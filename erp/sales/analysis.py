@@ -1,7 +1,6 @@
 """Sales analysis: what confirmed orders sold, by customer, product, month or salesperson, net in
-the company currency, with what of it has been invoiced; and a server-rendered SVG bar chart
-(no script, so the Content-Security-Policy and PDFs are content with it) for the screen and the
-dashboard."""
+the company currency, with what of it has been invoiced; with a bar chart (``erp.core.analysis``)
+for the screen and the dashboard."""
 
 from __future__ import annotations
 
@@ -9,22 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django import forms
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from erp.core import analysis
 from erp.core.access import organization_ids_for
 from erp.core.currency import quantize
 from erp.core.decorators import permission_required
 from erp.core.documents.models import Status
-from erp.core.models import Organization
 from erp.finance import posting
 from erp.sales.models import SalesOrderLine
 
@@ -61,7 +58,7 @@ def _label(dimension: str, values: dict) -> str:
     if dimension == Dimension.PRODUCT:
         return f"{values['product__sku']} {values['product__name']}" if values["product__sku"] else _("Other lines")
     if dimension == Dimension.MONTH:
-        return date_format(values["month"], "YEAR_MONTH_FORMAT") if values["month"] else "—"
+        return analysis.month_label(values["month"])
     first, last, email = (
         values["order__salesperson__first_name"],
         values["order__salesperson__last_name"],
@@ -123,83 +120,20 @@ def sales_by(
     ]
 
 
-# --- the chart ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Bar:
-    label: str
-    value: Decimal
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-def bar_chart(rows: list[Row], *, width: int = 640, height: int = 220, limit: int = 12) -> dict:
-    """Vertical bars of the rows' net amounts in an SVG of ``width`` × ``height`` (the first
-    ``limit`` rows), with a baseline and the largest value as the scale."""
-    shown = rows[:limit]
-    top = max((row.net for row in shown), default=ZERO)
-    plot_top, plot_bottom, left = 16, height - 34, 8
-    slot = (width - 2 * left) / max(len(shown), 1)
-    bars = []
-    for index, row in enumerate(shown):
-        share = float(row.net / top) if top > 0 and row.net > 0 else 0.0
-        bar_height = round(share * (plot_bottom - plot_top), 1)
-        bars.append(
-            Bar(
-                label=row.label,
-                value=row.net,
-                x=round(left + index * slot + slot * 0.15, 1),
-                y=round(plot_bottom - bar_height, 1),
-                width=round(slot * 0.7, 1),
-                height=bar_height,
-            )
-        )
-    return {"bars": bars, "width": width, "height": height, "baseline": plot_bottom, "top": top, "slot": slot}
-
-
 # --- the screen -----------------------------------------------------------------------------------------
 
 
-class AnalysisForm(forms.Form):
-    by = forms.ChoiceField(label=gettext_lazy("By"), choices=Dimension.CHOICES, required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    organization = forms.ModelChoiceField(label=gettext_lazy("Organization"), queryset=None, required=False)
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.for_user(user).order_by("name")
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", _("The end lies before the start."))
-        return data
-
-
-def _year_start() -> date:
-    return timezone.localdate().replace(month=1, day=1)
+class AnalysisForm(analysis.AnalysisForm):
+    dimensions = Dimension.CHOICES
 
 
 @permission_required("sales.view_salesorder")
 def sales_analysis(request: HttpRequest) -> HttpResponse:
-    params = request.GET.copy()
-    params.setdefault("by", Dimension.CUSTOMER)
-    params.setdefault("date_from", _year_start().isoformat())
-    form = AnalysisForm(params, user=request.user)
+    form = analysis.analysis_form(AnalysisForm, request)
     rows: list[Row] = []
-    dimension = Dimension.CUSTOMER
     if form.is_valid():
-        dimension = form.cleaned_data["by"] or Dimension.CUSTOMER
         rows = sales_by(
-            dimension=dimension,
+            dimension=form.dimension,
             user=request.user,
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
@@ -219,8 +153,8 @@ def sales_analysis(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "total": total,
-            "dimension": dict(Dimension.CHOICES)[dimension],
-            "chart": bar_chart(rows),
+            "dimension": form.dimension_label,
+            "chart": analysis.bar_chart(rows),
             "currency": posting.company_currency().code,
         },
     )
@@ -235,7 +169,7 @@ def dashboard_widget(request: HttpRequest) -> str:
     return render_to_string(
         "sales/_dashboard_chart.html",
         {
-            "chart": bar_chart(rows),
+            "chart": analysis.bar_chart(rows),
             "rows": rows,
             "currency": posting.company_currency().code,
             "since": start,

@@ -85,6 +85,16 @@ class SalesDocument(PartnerMixin, Document):
         abstract = True
 
 
+def list_indexes(prefix: str, *, total: str | None = "total_gross_company") -> list[models.Index]:
+    """What the list screen reads at 100,000 documents: its first page in the default order (newest
+    first) from an index instead of sorting every row, and the count with the total of the
+    organizations' documents from an index alone (no table rows read, once vacuumed)."""
+    indexes = [models.Index(fields=["-document_date", "-number"], name=f"{prefix}_list_idx")]
+    if total:
+        indexes.append(models.Index(fields=["organization"], include=[total], name=f"{prefix}_total_idx"))
+    return indexes
+
+
 class SalesLine(DocumentLine):
     """A product (or free text) line of a quotation or an order. ``price_manual``: the unit price
     was typed; otherwise it comes from the price list (with its quantity breaks) on every save."""
@@ -175,6 +185,7 @@ class Quotation(SalesDocument):
         indexes = [
             *Document.Meta.indexes,
             models.Index(fields=["partner", "document_date"], name="sales_quotation_partner_idx"),
+            *list_indexes("sales_quotation"),
         ]
 
     def get_absolute_url(self) -> str:
@@ -274,6 +285,7 @@ class SalesOrder(SalesDocument):
             *Document.Meta.indexes,
             models.Index(fields=["partner", "document_date"], name="sales_order_partner_idx"),
             models.Index(fields=["salesperson", "document_date"], name="sales_order_salesperson_idx"),
+            *list_indexes("sales_order"),
         ]
 
     def get_absolute_url(self) -> str:
@@ -385,6 +397,7 @@ class Delivery(PartnerMixin, Document):
         indexes = [
             *Document.Meta.indexes,
             models.Index(fields=["order", "status"], name="sales_delivery_order_idx"),
+            *list_indexes("sales_delivery", total=None),
         ]
 
     @property

@@ -41,13 +41,9 @@ class QuotationTable(SalesTable):
         sequence = fields
 
 
-def _progress(record, field: str) -> str:
-    value = getattr(record, field)
-    return format_html(
-        '<span class="badge text-bg-{}">{}</span>',
-        BADGES.get(value, "light"),
-        getattr(record, f"get_{field}_display")(),
-    )
+def _progress(record, field: str, label: str) -> str:
+    """``label``: the display of the field's value (django-tables2 looked it up already)."""
+    return format_html('<span class="badge text-bg-{}">{}</span>', BADGES.get(getattr(record, field), "light"), label)
 
 
 class SalesOrderTable(SalesTable):
@@ -69,11 +65,11 @@ class SalesOrderTable(SalesTable):
         )
         sequence = fields
 
-    def render_delivery_status(self, record) -> str:
-        return _progress(record, "delivery_status")
+    def render_delivery_status(self, record, value) -> str:
+        return _progress(record, "delivery_status", value)
 
-    def render_invoice_status(self, record) -> str:
-        return _progress(record, "invoice_status")
+    def render_invoice_status(self, record, value) -> str:
+        return _progress(record, "invoice_status", value)
 
     def value_delivery_status(self, record) -> str:
         return record.get_delivery_status_display()

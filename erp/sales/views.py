@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from erp.core.decorators import permission_required
 from erp.core.documents.models import Status
 from erp.core.exceptions import DomainError
-from erp.core.web import form_error, redirect_to, render_form
+from erp.core.web import form_error, post_action, redirect_to, render_form
 from erp.partners.models import Address, AddressType, Contact
 from erp.sales import deliveries, services, stock
 from erp.sales.forms import QuantitiesForm, ReasonForm, SendForm
@@ -74,32 +74,28 @@ def quotation_revise(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("sales.view_quotation", "sales.cancel_quotation")
 def quotation_lost(request: HttpRequest, pk: int) -> HttpResponse:
     quotation = _quotation(request, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please give the reason why the quotation was lost."))
-        return redirect_to(request, quotation.get_absolute_url())
-    try:
-        services.quotation_mark_lost(quotation=quotation, by=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        return _refused(request, error, quotation.get_absolute_url())
-    messages.success(request, _("%(quotation)s was marked as lost.") % {"quotation": quotation})
-    return redirect_to(request, quotation.get_absolute_url())
+    return post_action(
+        request,
+        document=quotation,
+        form_class=ReasonForm,
+        invalid=_("Please give the reason why the quotation was lost."),
+        act=lambda data: services.quotation_mark_lost(quotation=quotation, by=request.user, reason=data["reason"]),
+        done=_("%(quotation)s was marked as lost.") % {"quotation": quotation},
+    )
 
 
 @require_POST
 @permission_required("sales.view_quotation", "sales.send_quotation")
 def quotation_send(request: HttpRequest, pk: int) -> HttpResponse:
     quotation = _quotation(request, pk)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid e-mail address."))
-        return redirect_to(request, quotation.get_absolute_url())
-    try:
-        services.quotation_send(quotation=quotation, by=request.user, to=form.cleaned_data["to"] or "")
-    except DomainError as error:
-        return _refused(request, error, quotation.get_absolute_url())
-    messages.success(request, _("%(quotation)s is being sent by e-mail.") % {"quotation": quotation})
-    return redirect_to(request, quotation.get_absolute_url())
+    return post_action(
+        request,
+        document=quotation,
+        form_class=SendForm,
+        invalid=_("Enter a valid e-mail address."),
+        act=lambda data: services.quotation_send(quotation=quotation, by=request.user, to=data["to"] or ""),
+        done=_("%(quotation)s is being sent by e-mail.") % {"quotation": quotation},
+    )
 
 
 # --- orders ------------------------------------------------------------------------------------------

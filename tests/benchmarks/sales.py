@@ -125,8 +125,12 @@ def invoice_pdfs(*, schema: str, runs: int, progress) -> dict:
         per_page = 200 / probe_pages
         lines = math.ceil(per_page * 19.5)  # the first page holds the letterhead: aim at the middle of page 20
         large = _invoice(lines=lines, customer=customer, day=day)
-        twenty = _timed(lambda: invoice_pdf(large), 3)
         large_pages = _pages(invoice_pdf(large))
+        while large_pages < 20:  # the probe's last page is partly empty: add the pages still missing
+            lines += math.ceil(per_page * (20 - large_pages))
+            large = _invoice(lines=lines, customer=customer, day=day)
+            large_pages = _pages(invoice_pdf(large))
+        twenty = _timed(lambda: invoice_pdf(large), 3)
         progress(f"{large_pages}-page invoice ({lines} lines): median {statistics.median(twenty):.2f} s")
     return {
         "one_page": {"lines": 5, "pages": small_pages, **results.summary(one_page)},

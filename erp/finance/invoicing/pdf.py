@@ -54,6 +54,10 @@ def context(invoice: InvoiceBase) -> dict:
         "payment_term": payment_term_for(invoice) if invoice.partner_id else None,
         "installments": items,
         "discount": next((item for item in items if item.discount_amount), None),
+        # Columns only when they say something: the tax per line when the lines differ in it (else the
+        # breakdown per rate states it), the discount when a line has one.
+        "discount_column": any(line.discount_percent for line in lines),
+        "tax_column": len({line.tax_code_id for line in lines}) > 1,
         **totals_context(totals, lines=lines),
     }
 

@@ -232,6 +232,60 @@ class TestVendorBillNumber:
         ]
         assert VendorBill.objects.count() == 1
 
+    def test_the_message_is_shown_under_the_number_field(self, client, books, vendor, root_organization, accountant):
+        make.vendor_bill(
+            organization=root_organization, partner=vendor, lines=[make.line()], by=accountant, on=DAY, number="RE-77"
+        )
+        data = _form(root_organization, vendor, [("Papier", "1", "10", None)], vendor_invoice_number="RE-77")
+        data.pop("language")
+
+        html = client.post(_url("vendorbill-create"), data).content.decode()
+
+        feedback = html[html.index('id="error_1_id_vendor_invoice_number"') :]
+        assert feedback[: feedback.index("</strong>")].endswith(
+            f"The invoice number RE-77 of Bürobedarf AG has been entered already, as {VendorBill.objects.get().number}."
+        )
+
+    def test_editing_a_draft_to_another_bills_number_is_refused(
+        self, client, books, vendor, root_organization, accountant
+    ):
+        first = make.vendor_bill(
+            organization=root_organization, partner=vendor, lines=[make.line()], by=accountant, on=DAY, number="RE-77"
+        )
+        draft = make.vendor_bill(
+            organization=root_organization,
+            partner=vendor,
+            lines=[make.line()],
+            by=accountant,
+            on=DAY,
+            number="RE-78",
+            post=False,
+        )
+        data = _form(root_organization, vendor, [("Papier", "1", "10", None)], vendor_invoice_number="RE-77")
+        data.pop("language")
+
+        response = client.post(_url("vendorbill-update", draft.pk), data)
+
+        assert response.status_code == 200
+        assert response.context["form"].errors["vendor_invoice_number"] == [
+            f"The invoice number RE-77 of Bürobedarf AG has been entered already, as {first.number}."
+        ]
+        draft.refresh_from_db()
+        assert draft.vendor_invoice_number == "RE-78"
+
+    def test_another_vendors_bill_may_have_the_same_number(self, client, books, vendor, root_organization, accountant):
+        make.vendor_bill(
+            organization=root_organization, partner=vendor, lines=[make.line()], by=accountant, on=DAY, number="RE-77"
+        )
+        other = partners.vendor(name="Papierhaus KG")
+        data = _form(root_organization, other, [("Papier", "1", "10", books.input_tax)], vendor_invoice_number="RE-77")
+        data.pop("language")
+
+        response = client.post(_url("vendorbill-create"), data)
+
+        assert response.status_code == 302
+        assert VendorBill.objects.filter(vendor_invoice_number="RE-77").count() == 2
+
     def test_a_new_number_is_saved(self, client, books, vendor, root_organization):
         data = _form(root_organization, vendor, [("Papier", "1", "10", books.input_tax)], vendor_invoice_number="RE-78")
         data.pop("language")

@@ -127,3 +127,29 @@ class TestCustomerInvoicePdf:
         everything = "\n".join(pages)
         assert all(f"Position {number:03d}" in everything for number in range(1, 201))
         assert "Summe 200,00 EUR" in pages[-1]
+
+    def test_has_tax_and_discount_columns_only_when_the_lines_need_them(self, client, shop, reduced_tax, admin_user):
+        mixed = invoice_of(
+            shop,
+            [
+                make.line(description="Montage", price="200.00", tax_code=shop.books.output_tax),
+                make.line(description="Fachbuch", price="25.00", tax_code=reduced_tax, discount_percent=Decimal("10")),
+            ],
+            admin_user=admin_user,
+        )
+        plain = invoice_of(
+            shop,
+            [make.line(description="Montage", price="200.00", tax_code=shop.books.output_tax)],
+            admin_user=admin_user,
+        )
+
+        def header_and_text(invoice):
+            text = "\n".join(pages_of(client.get(reverse("finance:customerinvoice-pdf", args=[invoice.pk])).content))
+            return next(line for line in text.splitlines() if "Beschreibung" in line), text
+
+        header, text = header_and_text(mixed)
+        assert "Steuer" in header and "Rabatt" in header
+        assert re.search(r"Fachbuch 1 25,00 10 7 % 22,50", text), text
+        header, text = header_and_text(plain)
+        assert "Steuer" not in header and "Rabatt" not in header
+        assert re.search(r"19 %?.* auf 200,00 38,00", text), text  # the rate, stated in the breakdown
