@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.access_all_organizations",
         "accounts.view_user",
         "finance.view_*",
+        # A bill whose prices or quantities differ from the order waits for a manager (purchasing settings).
+        "finance.approve_vendorbill",
         "partners.*",
         "catalog.*",
         "inventory.view_*",
@@ -76,7 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "finance.view_vendorbill",
         "finance.view_payables",
     ],
-    WAREHOUSE: ["core.view_organization", "catalog.view_*", "inventory.*"],
+    # The warehouse receives goods against purchase orders (and returns them to the vendor).
+    WAREHOUSE: ["core.view_organization", "catalog.view_*", "inventory.*", "purchasing.view_purchaseorder"],
     HR: ["core.view_organization", "hr.*"],
 }
 

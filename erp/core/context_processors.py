@@ -6,8 +6,10 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, icon, url name, permission needed) per module; later modules add their entries here.
-MODULES: list[tuple[str, list[tuple[str, str, str, str | None]]]] = [
+# (label, icon, url name, permission needed — or a tuple of all needed) per module; later modules
+# add their entries here.
+Entry = tuple[str, str, str, str | tuple[str, ...] | None]
+MODULES: list[tuple[str, list[Entry]]] = [
     (
         _("Home"),
         [(_("Dashboard"), "speedometer2", "core:dashboard", None)],
@@ -68,12 +70,39 @@ MODULES: list[tuple[str, list[tuple[str, str, str, str | None]]]] = [
                 "purchasing.view_requestforquotation",
             ),
             (_("Purchase orders"), "bag-check", "purchasing:purchaseorder-list", "purchasing.view_purchaseorder"),
+            (_("Landed costs"), "truck", "purchasing:landedcost-list", "purchasing.view_landedcost"),
             (
                 _("Reorder suggestions"),
                 "arrow-repeat",
                 "purchasing:purchaserequisition-replenish",
                 "purchasing.add_purchaserequisition",
             ),
+            (
+                _("Purchase analysis"),
+                "bar-chart",
+                "purchasing:analysis",
+                ("purchasing.view_purchaseorder", "finance.view_vendorbill"),
+            ),
+            # The payables screens purchasers work with (for everyone else under Payables only).
+            (
+                _("Vendor ledger"),
+                "person-lines-fill",
+                "finance:payable-ledger",
+                ("purchasing.view_purchaseorder", "finance.view_payables"),
+            ),
+            (
+                _("Aged payables"),
+                "hourglass-bottom",
+                "finance:payable-aged",
+                ("purchasing.view_purchaseorder", "finance.view_payables"),
+            ),
+            (
+                _("Payment runs"),
+                "collection",
+                "finance:paymentrun-list",
+                ("purchasing.view_purchaseorder", "finance.view_paymentrun"),
+            ),
+            (_("Purchasing settings"), "sliders", "purchasing:settings", "purchasing.change_purchasingsettings"),
         ],
     ),
     (
@@ -141,7 +170,7 @@ MODULES: list[tuple[str, list[tuple[str, str, str, str | None]]]] = [
 ]
 
 
-OPERATOR_MODULES: list[tuple[str, list[tuple[str, str, str, str | None]]]] = [
+OPERATOR_MODULES: list[tuple[str, list[Entry]]] = [
     (_("Operator"), [(_("Tenants"), "buildings", "operator:tenant-list", "tenancy.manage_tenants")]),
 ]
 
@@ -152,7 +181,7 @@ def _sidebar(request: HttpRequest, modules=MODULES) -> list[dict]:
     for title, entries in modules:
         items = []
         for label, icon, url_name, permission in entries:
-            if permission and not user.has_perm(permission):
+            if permission and not user.has_perms((permission,) if isinstance(permission, str) else permission):
                 continue
             try:
                 url = reverse(url_name)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -55,3 +57,29 @@ def form_error(form: forms.BaseForm, error: DomainError) -> None:
     """Show a service's refusal next to the field it concerns (or above the form)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def post_action(
+    request: HttpRequest,
+    *,
+    document,
+    form_class: type[forms.Form],
+    invalid: str,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A POST-only action on ``document`` with a small form (a reason, an address): ``invalid``
+    when the form does not validate, the service's refusal when ``act(cleaned_data)`` raises,
+    ``done`` when it went through — back to the document in every case."""
+    url = document.get_absolute_url()
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect_to(request, url)
+    try:
+        act(form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect_to(request, url)
+    messages.success(request, done)
+    return redirect_to(request, url)

@@ -41,6 +41,7 @@ from erp.inventory.models import (
     Reservation,
     StockMove,
     ValuationEntry,
+    ValuationLayer,
     Warehouse,
 )
 
@@ -649,6 +650,85 @@ def consumed(moves: list[StockMove]) -> list[StockMove]:
         )
         used = {move_id for _product, _warehouse, move_ids in cursor.fetchall() for move_id in move_ids}
     return [move for move in moves if move.pk in used]
+
+
+# --- changing what received goods cost -------------------------------------------------------------
+
+
+@dataclass
+class Revaluation:
+    """``amount`` (company currency, signed) added to the value of the incoming layer
+    ``layer_id``, posted against ``account_id`` (a price difference, a landed cost clearing)."""
+
+    layer_id: int
+    account_id: int
+    amount: Decimal
+
+
+def layers_revalue(
+    *, changes: list[Revaluation], on: date, organization, by, source: models.Model | None = None, description: str = ""
+) -> Posted:
+    """Change the value of incoming layers of goods that came in from outside (receipts, not
+    transfers), as of ``on``: each scope is recomputed from the changed layer on, so what is
+    still on hand of the layer is worth more (or less) and later issues cost that; the issues
+    that took units of it already are re-costed, their difference posted against their own
+    counterpart (cost of goods sold …) on ``on`` or their own later date. The layer's change is
+    posted against the change's account (inventory ↔ account). One journal entry per date."""
+    changes = [change for change in changes if change.amount]
+    if not changes:
+        return Posted()
+    with transaction.atomic(savepoint=False):
+        ids = sorted({change.layer_id for change in changes})
+        keys = {(product_id, warehouse_id) for product_id, warehouse_id in valuation_layer_scopes(ids)}
+        products = Product.objects.in_bulk({key[0] for key in keys})
+        engine = valuation.Engine(places=currency_places(), trigger_date=on)
+        engine.lock(keys, methods={pk: valuation.valuation_method(product) for pk, product in products.items()})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(valuation._LAYER_COLUMNS)}, product_id, warehouse_id "  # noqa: S608
+                "FROM inventory_valuationlayer WHERE id = ANY(%s)",
+                [ids],
+            )
+            rows = cursor.fetchall()
+        layers: dict[int, valuation.Layer] = {}
+        for row in rows:
+            key = (row[-2], row[-1])
+            layer = engine.scope(key).adopt(valuation.Layer.from_row(row[:-2], key))
+            if not layer.is_in or layer.is_void or layer.source_layer_id is not None:
+                raise DomainError(_("Only the value of goods received (and not voided) can be changed."))
+            layers[layer.id] = layer
+        if len(layers) != len(ids):
+            raise DomainError(_("The stock movement to revalue no longer exists."))
+        for change in changes:
+            layer = layers[change.layer_id]
+            against = layer.revalued_against = layer.revalued_against or {}
+            against[change.account_id] = against.get(change.account_id, ZERO) + change.amount
+        for layer in layers.values():
+            total = sum(layer.revalued_against.values(), ZERO)
+            if layer.value + total < 0:
+                raise DomainError(_("The goods received cannot be worth less than nothing."))
+            layer.fixed_value = layer.value + total
+            engine.schedule(layer.scope, layer.key)
+        engine.settle()
+        postings = engine.postings()
+        engine.write()
+        entries = valuation.post(postings, organization=organization, description=description, source=source, by=by)
+        return Posted(entries=entries)
+
+
+def valuation_layer_scopes(layer_ids: list[int]) -> list[tuple[int, int | None]]:
+    return list(ValuationLayer.objects.filter(pk__in=layer_ids).values_list("product_id", "warehouse_id").distinct())
+
+
+def receipt_layers(move_ids: list[int]) -> dict[int, list[tuple[int, Decimal]]]:
+    """Per stock move, its incoming layers that are not voided: (layer id, quantity)."""
+    found: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    rows = ValuationLayer.objects.filter(
+        move_id__in=move_ids, direction=Direction.IN, is_void=False, source_layer__isnull=True
+    ).order_by("move_id", "id")
+    for move_id, layer_id, quantity in rows.values_list("move_id", "id", "quantity"):
+        found[move_id].append((layer_id, quantity))
+    return found
 
 
 # --- reservations ---------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ open day after it when its period is closed). A transfer passes its changed cost
 receiving scope, which is then recomputed from the transfer on; each step starts later
 than the one before, so it ends.
 
+An incoming layer's value may be changed later (a price difference on the vendor's bill, a
+landed cost: ``erp.inventory.stock.layers_revalue``): the scope is recomputed from that layer
+like for a back-dated movement, so the issues that took its units are re-costed (posted
+against their own counterpart, e.g. cost of goods sold) and the units still on hand carry the
+new cost into later issues.
+
 Every change of a layer's value is a ``ValuationEntry`` with the inventory account and the
 journal entry that posted it: inventory value at a date = the entries up to it = the balance
 of the inventory accounts (``manage.py inventory_check_valuation``)."""
@@ -123,6 +129,9 @@ class Layer:
     entry_kind: str = EntryKind.ADJUSTMENT
     scope: ScopeKey | None = None
     original: tuple = ()
+    # a revaluation (``erp.inventory.stock.layers_revalue``): the accounts its change is posted
+    # against, with their amounts, instead of the counterpart account
+    revalued_against: dict[int, Decimal] | None = None
 
     @classmethod
     def from_row(cls, row: tuple, scope: ScopeKey) -> Layer:
@@ -631,7 +640,10 @@ class Engine:
                 )
                 if delta:
                     posting.lines[layer.account_id] += delta
-                    if layer.counterpart_account_id is not None:
+                    if layer.revalued_against:
+                        for account_id, amount in layer.revalued_against.items():
+                            posting.lines[account_id] -= amount
+                    elif layer.counterpart_account_id is not None:
                         posting.lines[layer.counterpart_account_id] -= delta
         return by_date
 

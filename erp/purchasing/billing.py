@@ -3,15 +3,19 @@
 ``purchase_order_bill`` makes a draft vendor bill of what completed receipts of the order
 brought in and no bill has claimed yet: one bill line per received receipt line (its source is
 the ``PurchaseReceiptLine`` link), at the order's price unless another is given. Posting the
-bill (``erp.finance.invoicing``) books each such line as ``bill_line_split`` says: the received
+bill (``erp.finance.invoicing``) books each such line as ``bill_lines_split`` says: the received
 value clears goods received not invoiced, what the bill charges more or less goes to the
-account with the price-difference role (the line's expense account when the chart has none).
-Stock is not revalued by the difference. Input tax and the payable are the bill's own.
+account with the price-difference role (the line's expense account when the chart has none);
+in the same transaction ``erp.purchasing.costing`` moves the part of it that belongs to the
+received quantity onto the goods (stock still on hand revalued, the issued part re-costed).
+Input tax and the payable are the bill's own.
 
 The three-way match compares, per bill line, the billed unit price with the order's and the
 billed quantity (with what posted bills billed before) with what was received, using the
-tolerances of ``PurchasingSettings``. Outside them a bill is either refused on posting or held
-for an approval on submit, as the settings say; ``bill_mismatches`` names the differences.
+tolerances of ``PurchasingSettings`` (``bill_match``, per line). Outside them a bill is either
+refused on posting or, on submit, gets an approval step decided by the settings' mismatch role
+(Manager when none is set) in the document's approval workflow, as the settings say;
+``bill_mismatches`` names the differences.
 Posted (and voided) bills set ``quantity_billed`` on the order lines and move the order on."""
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from erp.accounts import roles
 from erp.core import events
 from erp.core.documents import hooks
 from erp.core.documents.models import ApprovalStatus, Status
@@ -33,8 +40,10 @@ from erp.core.exceptions import DomainError
 from erp.finance.invoicing import services as invoicing
 from erp.finance.invoicing.models import VendorBill, VendorBillLine
 from erp.finance.models import Account, AccountRole
-from erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceiptLine
+from erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceiptLine, PurchaseReturnLine
+from erp.purchasing.models.settings import MismatchAction
 from erp.purchasing.selectors import purchasing_settings
+from erp.workflow.requirements import Requirement
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -53,13 +62,26 @@ def _bill_lines(**filters):
 
 
 def unbilled_links(order: PurchaseOrder) -> list[PurchaseReceiptLine]:
-    """Received lines of completed receipts of ``order`` no bill (but a cancelled or voided one) claims."""
+    """Received lines of completed receipts of ``order`` no bill (but a cancelled or voided one) claims,
+    each annotated with ``billable``: what was received less what went back to the vendor before
+    it was billed (``erp.purchasing.returns``; lines returned in full are left out)."""
     claimed = _bill_lines().exclude(invoice__status__in=NOT_BILLED).values("source_id")
+    returned = (
+        PurchaseReturnLine.objects.filter(returned_line=OuterRef("receipt_line"))
+        .values("returned_line")
+        .annotate(total=Sum("return_line__quantity"))
+        .values("total")
+    )
     return list(
         PurchaseReceiptLine.objects.filter(
             order_line__order=order, receipt_line__document__status__in=RECEIVED, receipt_line__quantity__gt=0
         )
         .exclude(pk__in=claimed)
+        .annotate(
+            billable=F("receipt_line__quantity")
+            - Coalesce(Subquery(returned), Value(ZERO), output_field=DecimalField())
+        )
+        .filter(billable__gt=0)
         .select_related("order_line__product", "order_line__unit", "order_line__tax_code", "receipt_line")
         .order_by("order_line__position", "order_line_id", "pk")
     )
@@ -96,7 +118,7 @@ def purchase_order_bill(
                 raise DomainError(_("Line %(line)d: the price cannot be negative.") % {"line": line.position})
             rows.append(
                 invoicing.InvoiceLineData(
-                    quantity=link.receipt_line.quantity,
+                    quantity=link.billable,
                     unit_price=price,
                     discount_percent=line.discount_percent,
                     description=line.description,
@@ -142,21 +164,28 @@ def _role_account(role: str) -> int | None:
     return Account.objects.for_role(role).values_list("pk", flat=True).first()
 
 
-def bill_line_split(line: VendorBillLine) -> list[tuple[int, Decimal]]:
-    """The net of a bill line that bills a received order line: the received value (at the
-    receipt's cost, in the bill's currency) against GRNI, the rest to the price difference."""
-    link = PurchaseReceiptLine.objects.select_related("receipt_line").get(pk=line.source_id)
-    invoice = line.invoice
+def bill_lines_split(lines: list[VendorBillLine]) -> list[list[tuple[int, Decimal]]]:
+    """The net of each bill line that bills a received order line: the received value (at the
+    receipt's cost, in the bill's currency) against GRNI, the rest to the price difference.
+    Three queries for the whole bill."""
+    links = PurchaseReceiptLine.objects.select_related("receipt_line").in_bulk([int(line.source_id) for line in lines])
     grni_account = _role_account(AccountRole.GOODS_RECEIVED_NOT_INVOICED)
     if grni_account is None:
         raise DomainError(_("No account has the role “goods received not invoiced”."))
-    quantity = min(line.quantity, link.receipt_line.quantity)
-    places = Decimal(1).scaleb(-invoice.currency.decimal_places)
-    received = (quantity * link.receipt_line.unit_cost / invoice.exchange_rate).quantize(places)
-    difference = line.line_net - received
-    if not difference:
-        return [(grni_account, received)]
-    return [(grni_account, received), (_role_account(AccountRole.PRICE_DIFFERENCE) or line.account_id, difference)]
+    difference_account = _role_account(AccountRole.PRICE_DIFFERENCE)
+    splits = []
+    for line in lines:
+        receipt_line = links[int(line.source_id)].receipt_line
+        invoice = line.invoice
+        quantity = min(line.quantity, receipt_line.quantity)
+        places = Decimal(1).scaleb(-invoice.currency.decimal_places)
+        received = (quantity * receipt_line.unit_cost / invoice.exchange_rate).quantize(places)
+        difference = line.line_net - received
+        if not difference:
+            splits.append([(grni_account, received)])
+        else:
+            splits.append([(grni_account, received), (difference_account or line.account_id, difference)])
+    return splits
 
 
 # --- three-way match ------------------------------------------------------------------------------
@@ -170,13 +199,66 @@ class Mismatch:
     message: str
 
 
+@dataclass(frozen=True)
+class MatchRow:
+    """One bill line against its order line: quantities ordered, received and billed (with what
+    posted bills billed before), the order's and the billed unit price (net of discount), the
+    value the price difference makes on this line, and what is outside the tolerances."""
+
+    line: VendorBillLine
+    order_line: PurchaseOrderLine
+    billed_before: Decimal
+    billed: Decimal  # billed before plus this bill's lines of the same order line
+    order_price: Decimal
+    billed_price: Decimal
+    problems: tuple[str, ...]
+
+    @property
+    def ordered(self) -> Decimal:
+        return self.order_line.quantity
+
+    @property
+    def received(self) -> Decimal:
+        return self.order_line.quantity_received
+
+    @property
+    def price_difference(self) -> Decimal:
+        return self.billed_price - self.order_price
+
+    @property
+    def value_difference(self) -> Decimal:
+        """What the line costs more (less) than at the order's price."""
+        return self.price_difference * self.line.quantity
+
+    @property
+    def within(self) -> bool:
+        return not self.problems
+
+    @property
+    def message(self) -> str:
+        return _(
+            "Line %(line)d (%(item)s): ordered %(ordered)s at %(order_price)s, received %(received)s, "
+            "billed %(billed)s at %(bill_price)s: %(problems)s."
+        ) % {
+            "line": self.line.position,
+            "item": self.line.description or self.order_line,
+            "ordered": _number(self.ordered),
+            "order_price": _number(self.order_price),
+            "received": _number(self.received),
+            "billed": _number(self.billed),
+            "bill_price": _number(self.billed_price),
+            "problems": "; ".join(self.problems),
+        }
+
+
 def _number(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
 
 
-def bill_mismatches(bill: VendorBill) -> list[Mismatch]:
-    """The lines of ``bill`` outside the tolerances (price against the order, quantity against
-    what was received less what posted bills billed before)."""
+def bill_match(bill: VendorBill) -> list[MatchRow]:
+    """Per line of ``bill`` that bills a received order line, the three-way match: the price
+    against the order's, the quantity billed (with what posted bills billed before) against
+    what was received, each with the tolerances of the tenant's settings."""
     settings = purchasing_settings()
     lines = list(_bill_lines(invoice=bill).order_by("position", "id"))
     if not lines:
@@ -204,10 +286,9 @@ def bill_mismatches(bill: VendorBill) -> list[Mismatch]:
     for line in lines:
         order_line_id = links[line.source_id].order_line_id
         billed_here[order_line_id] = billed_here.get(order_line_id, ZERO) + line.quantity
-    found = []
+    rows = []
     for line in lines:
-        link = links[line.source_id]
-        ordered = link.order_line
+        ordered = links[line.source_id].order_line
         ordered_price = ordered.unit_net
         billed_price = line.unit_price * (HUNDRED - line.discount_percent) / HUNDRED
         problems = []
@@ -227,42 +308,60 @@ def bill_mismatches(bill: VendorBill) -> list[Mismatch]:
                 _("more is billed than was received (tolerance %(tolerance)s %%)")
                 % {"tolerance": _number(settings.quantity_tolerance_percent)}
             )
-        if problems:
-            message = _(
-                "Line %(line)d (%(item)s): ordered %(ordered)s at %(order_price)s, received %(received)s, "
-                "billed %(billed)s at %(bill_price)s: %(problems)s."
-            ) % {
-                "line": line.position,
-                "item": line.description or ordered,
-                "ordered": _number(ordered.quantity),
-                "order_price": _number(ordered_price),
-                "received": _number(ordered.quantity_received),
-                "billed": _number(earlier + billed_here[ordered.pk]),
-                "bill_price": _number(billed_price),
-                "problems": "; ".join(problems),
-            }
-            found.append(Mismatch(line=line, order_line=ordered, billed_before=earlier, message=message))
-    return found
+        rows.append(
+            MatchRow(
+                line=line,
+                order_line=ordered,
+                billed_before=earlier,
+                billed=earlier + billed_here[ordered.pk],
+                order_price=ordered_price,
+                billed_price=billed_price,
+                problems=tuple(problems),
+            )
+        )
+    return rows
+
+
+def bill_mismatches(bill: VendorBill) -> list[Mismatch]:
+    """The lines of ``bill`` outside the tolerances (price against the order, quantity against
+    what was received less what posted bills billed before)."""
+    return [
+        Mismatch(line=row.line, order_line=row.order_line, billed_before=row.billed_before, message=row.message)
+        for row in bill_match(bill)
+        if not row.within
+    ]
 
 
 def _is_order_bill(document) -> bool:
     return isinstance(document, VendorBill) and not document.is_credit_note and _bill_lines(invoice=document).exists()
 
 
-def hold_for_approval(document, *, by) -> bool:
-    """Approval starter: a bill outside the tolerances waits In Review when the settings ask for an approval."""
-    if not _is_order_bill(document) or purchasing_settings().mismatch_action != "approval":
-        return False
+def mismatch_role() -> Group:
+    """The role that approves a bill outside the tolerances (the settings', else Manager)."""
+    role = purchasing_settings().mismatch_role or Group.objects.filter(name=roles.MANAGER).first()
+    if role is None:
+        raise DomainError(
+            _("No role approves the differences of vendor bills: choose one in the purchasing settings."),
+        )
+    return role
+
+
+def mismatch_approvals(document, *, by) -> list[Requirement]:
+    """Approval requirement (``erp.workflow.requirements``): on submit, a bill of an order outside
+    the tolerances gets a step decided by the mismatch role, when the settings ask for an
+    approval (blocking tenants refuse it on posting instead: ``match_check``)."""
+    if not _is_order_bill(document) or purchasing_settings().mismatch_action != MismatchAction.APPROVAL:
+        return []
     mismatches = bill_mismatches(document)
     if not mismatches:
-        return False
+        return []
     events.record(
         verb="purchasing.bill.mismatch",
         target=document,
         actor=by,
         data={"lines": [mismatch.message for mismatch in mismatches]},
     )
-    return True
+    return [Requirement(name=_("Differences from the purchase order"), role=mismatch_role())]
 
 
 def match_check(document, *, trigger: str, by) -> list[str]:
@@ -273,7 +372,7 @@ def match_check(document, *, trigger: str, by) -> list[str]:
     if not mismatches:
         return []
     text = " ".join(mismatch.message for mismatch in mismatches)
-    if purchasing_settings().mismatch_action == "approval":
+    if purchasing_settings().mismatch_action == MismatchAction.APPROVAL:
         if document.approval_status == ApprovalStatus.APPROVED:
             return [text]
         raise DomainError(_("The bill differs from the order and needs an approval: %(lines)s") % {"lines": text})

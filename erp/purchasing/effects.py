@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from erp.core.documents import hooks, registry
+from erp.core.documents import hooks, panels, registry
 from erp.core.documents.models import Action
 from erp.core.documents.registry import DocumentEffects
 from erp.core.exceptions import DomainError
 from erp.finance.invoicing.ledger import register_line_split
-from erp.purchasing import billing, lines
+from erp.purchasing import billing, costing, lines, returns
+from erp.purchasing.landed_costs import LandedCostEffects
 from erp.purchasing.models import (
+    LandedCost,
     LineState,
     PurchaseOrder,
     PurchaseReceiptLine,
@@ -28,7 +30,9 @@ from erp.purchasing.models import (
     PurchaseRequisitionLine,
     RequestForQuotation,
 )
+from erp.purchasing.panels import bill_match_panel
 from erp.purchasing.services import on_receipt_transition
+from erp.workflow import requirements
 
 NOT_BY_HAND = frozenset({Action.START, Action.COMPLETE, Action.VOID, Action.REVERSE_CORRECT, Action.REVERSE_ACCRUAL})
 
@@ -87,9 +91,14 @@ def reopen_requisition_lines(document, *, verb: str, by, data: dict) -> None:
 registry.register(PurchaseRequisition, RequisitionEffects())
 registry.register(RequestForQuotation, RFQEffects())
 registry.register(PurchaseOrder, OrderEffects())
+registry.register(LandedCost, LandedCostEffects())
 hooks.register_transition_listener(reopen_requisition_lines)
 hooks.register_transition_listener(on_receipt_transition)
-register_line_split(PurchaseReceiptLine, billing.bill_line_split)
+register_line_split(PurchaseReceiptLine, billing.bill_lines_split)
 hooks.register_rule_check(billing.match_check)
-hooks.register_approval_starter(billing.hold_for_approval)
+requirements.register(billing.mismatch_approvals)
+panels.register(bill_match_panel)
 hooks.register_transition_listener(billing.on_bill_transition)
+hooks.register_transition_listener(costing.on_bill_transition)
+hooks.register_transition_listener(costing.on_receipt_transition)
+hooks.register_transition_listener(returns.receipt_return_refusal)

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from erp.core.documents.filters import DocumentFilterSet
-from erp.purchasing.models import PurchaseOrder, PurchaseRequisition, RequestForQuotation, RFQVendor
+from erp.purchasing.models import LandedCost, PurchaseOrder, PurchaseRequisition, RequestForQuotation, RFQVendor
 
 
 class RequisitionFilterSet(DocumentFilterSet):
@@ -48,3 +48,19 @@ class PurchaseOrderFilterSet(DocumentFilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(partner__name__icontains=value) | Q(partner__code__iexact=value))
+
+
+class LandedCostFilterSet(DocumentFilterSet):
+    search_fields = ("number", "description", "notes", "partner__name")
+
+    class Meta:
+        model = LandedCost
+        fields = ["q", "status", "date_from", "date_to", "organization"]
+
+    def filter_search(self, queryset, name, value):
+        """Also by the number of a receipt it goes onto (one row per landed cost)."""
+        if not value:
+            return queryset
+        found = super().filter_search(queryset, name, value).values("pk")
+        onto = LandedCost.receipts.through.objects.filter(goodsreceipt__number__icontains=value).values("landedcost_id")
+        return queryset.filter(Q(pk__in=found) | Q(pk__in=onto))

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from erp.accounts.roles import label
 from erp.catalog.models import Product, UnitOfMeasure
 from erp.core.currency import RateNotFound, quote
 from erp.core.customfields.forms import CustomFieldsFormMixin
@@ -19,6 +22,8 @@ from erp.finance import posting
 from erp.finance.models import TaxCode, TaxType
 from erp.partners.models import Partner, PaymentTerm
 from erp.purchasing.models import (
+    LandedCost,
+    LandedCostLine,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseRequisition,
@@ -26,6 +31,7 @@ from erp.purchasing.models import (
     RequestForQuotation,
     RequestForQuotationLine,
 )
+from erp.purchasing.models.settings import MismatchAction
 
 ZERO = Decimal("0")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -133,7 +139,7 @@ class PurchaseOrderForm(_HeaderForm):
                     self.add_error("currency", error.message)
         partner = data.get("partner")
         if partner and not data.get("payment_term"):
-            data["payment_term"] = partner.payment_term
+            data["payment_term"] = partner.vendor_payment_term
         return data
 
 
@@ -343,6 +349,57 @@ class ReceiveForm(forms.Form):
         return data
 
 
+class ReturnForm(forms.Form):
+    """A return to vendor: the date and, per received line of the order's receipts that may still
+    go back, the quantity returned now (empty: none) and, for tracked products, which lots or
+    serial numbers; ``rows``: dicts of key (goods receipt line id), label, received, returned,
+    left, unit and tracked."""
+
+    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, rows: list[dict], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"line-{row['key']}"] = forms.DecimalField(
+                label=row["label"],
+                required=False,
+                min_value=ZERO,
+                max_digits=18,
+                decimal_places=6,
+                widget=forms.NumberInput(attrs={**NUMERIC, "min": "0"}),
+            )
+            if row["tracked"]:
+                self.fields[f"lots-{row['key']}"] = forms.CharField(
+                    label=gettext_lazy("Lots / serial numbers"),
+                    required=False,
+                    max_length=1000,
+                    help_text=gettext_lazy("Empty: in the order they were received."),
+                )
+
+    def lines(self) -> list[dict]:
+        return [
+            {
+                **row,
+                "field": self[f"line-{row['key']}"],
+                "lots": self[f"lots-{row['key']}"] if row["tracked"] else None,
+            }
+            for row in self.rows
+        ]
+
+    def quantities(self) -> dict[int, Decimal]:
+        return {row["key"]: self.cleaned_data.get(f"line-{row['key']}") or ZERO for row in self.rows}
+
+    def lots(self) -> dict[int, str]:
+        return {row["key"]: self.cleaned_data.get(f"lots-{row['key']}") or "" for row in self.rows if row["tracked"]}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not any(data.get(f"line-{row['key']}") for row in self.rows):
+            raise forms.ValidationError(_("Enter the quantity of at least one line to return."))
+        return data
+
+
 class BillForm(forms.Form):
     """The vendor's invoice number and date and, per received order line not billed yet, the
     vendor's unit price (the order's by default); ``rows``: dicts of key (order line id), label,
@@ -432,3 +489,172 @@ class ReplyForm(forms.Form):
         if not self.errors and all(data.get(f"price-{line.pk}") is None for line in self.lines):
             raise forms.ValidationError(_("Enter a price for at least one line."))
         return data
+
+
+# --- landed costs ----------------------------------------------------------------------------------
+
+
+class ReceiptChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        partner = f" · {obj.partner.name}" if obj.partner_id else ""
+        return f"{obj.number} · {obj.document_date:%Y-%m-%d}{partner}"
+
+
+class LandedCostForm(_HeaderForm):
+    """The header of a landed cost: the completed receipts it goes onto and how it is allocated;
+    always in the company currency."""
+
+    receipts = ReceiptChoiceField(
+        label=gettext_lazy("Goods receipts"),
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=gettext_lazy("Completed receipts whose goods carry the costs (several with Ctrl or ⌘)."),
+    )
+
+    class Meta:
+        model = LandedCost
+        fields = ["organization", "partner", "document_date", "allocation_method", "description", "notes"]
+        labels = {"partner": gettext_lazy("Carrier or agent"), "document_date": gettext_lazy("Date")}
+        widgets = {"document_date": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        from erp.inventory.models import GoodsReceipt
+        from erp.purchasing.landed_costs import RECEIVED
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = vendors()
+        chosen = list(self.instance.receipts.values_list("pk", flat=True)) if self.instance.pk else []
+        self.fields["receipts"].queryset = (
+            GoodsReceipt.objects.filter(Q(status__in=RECEIVED, reversal_of__isnull=True) | Q(pk__in=chosen))
+            .select_related("partner")
+            .order_by("-document_date", "-id")
+        )
+        if self.instance.pk:
+            self.fields["receipts"].initial = chosen
+        self._chosen = chosen
+
+    def restrict_to_organizations(self, organizations) -> None:
+        """Only receipts of the user's organizations are offered (and those already chosen)."""
+        field = self.fields["receipts"]
+        field.queryset = field.queryset.filter(Q(organization__in=organizations) | Q(pk__in=self._chosen))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        organization = data.get("organization")
+        for receipt in data.get("receipts") or []:
+            if organization is not None and receipt.organization_id != organization.pk:
+                self.add_error("receipts", _("%(receipt)s belongs to another organization.") % {"receipt": receipt})
+        self.instance.currency = posting.company_currency()
+        self.instance.exchange_rate = Decimal("1")
+        if "receipts" in data:
+            self.instance.chosen_receipts = list(data["receipts"])
+        return data
+
+
+class BillLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        bill = obj.invoice
+        text = obj.description or obj.account
+        return f"{bill.number} · {bill.partner.name} · {text} · {obj.line_net} {bill.currency_id}"
+
+
+class LandedCostLineForm(forms.ModelForm):
+    """A cost: its amount and account, or a posted vendor bill line that brings both."""
+
+    class Meta:
+        model = LandedCostLine
+        fields = ["description", "bill_line", "account", "amount"]
+        field_classes = {"bill_line": BillLineChoiceField}
+        widgets = {
+            "description": forms.TextInput(attrs={"placeholder": gettext_lazy("Freight, duty …")}),
+            "amount": forms.NumberInput(attrs={**NUMERIC, "min": "0"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        from erp.finance.models import Account
+        from erp.purchasing.landed_costs import billable_lines
+
+        super().__init__(*args, **kwargs)
+        self.fields["bill_line"].queryset = billable_lines()
+        self.fields["account"].queryset = Account.objects.postable().order_by("code")
+        self.fields["account"].label_from_instance = lambda obj: f"{obj.code} — {obj.name}"
+
+    def clean(self) -> dict:
+        from erp.inventory.stock import currency_places
+        from erp.purchasing.landed_costs import line_defaults
+
+        data = super().clean()
+        if self.errors:
+            return data
+        line = self.instance
+        line.bill_line, line.account = data.get("bill_line"), data.get("account")
+        line.amount, line.description = data.get("amount"), data.get("description") or ""
+        line_defaults(line)
+        data["account"], data["amount"], data["description"] = line.account, line.amount, line.description
+        if line.amount is None:
+            self.add_error("amount", _("Enter the amount, or choose the vendor bill line that charged it."))
+        elif line.amount <= 0:
+            self.add_error("amount", _("The amount must be greater than zero."))
+        elif line.amount != line.amount.quantize(Decimal(1).scaleb(-currency_places())):
+            self.add_error(
+                "amount", _("Enter the amount with at most %(places)d decimals.") % {"places": currency_places()}
+            )
+        if line.account is None:
+            self.add_error("account", _("Choose the account the cost is taken from."))
+        return data
+
+
+class LandedCostLineFormSet(PurchasingLineFormSet):
+    shared_choice_fields = ("bill_line", "account")
+
+
+LandedCostLines = forms.inlineformset_factory(
+    LandedCost,
+    LandedCostLine,
+    form=LandedCostLineForm,
+    formset=LandedCostLineFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class PurchasingSettingsForm(forms.Form):
+    """The three-way match: tolerances, what a bill outside them does, who approves it."""
+
+    price_tolerance_percent = forms.DecimalField(
+        label=gettext_lazy("Price tolerance (%)"),
+        min_value=ZERO,
+        max_value=Decimal(100),
+        max_digits=7,
+        decimal_places=4,
+        help_text=gettext_lazy(
+            "How far a billed unit price may differ from the order's before it counts as a mismatch."
+        ),
+        widget=forms.NumberInput(attrs={**NUMERIC, "min": "0", "max": "100"}),
+    )
+    quantity_tolerance_percent = forms.DecimalField(
+        label=gettext_lazy("Quantity tolerance (%)"),
+        min_value=ZERO,
+        max_value=Decimal(100),
+        max_digits=7,
+        decimal_places=4,
+        help_text=gettext_lazy("How much more than was received may be billed."),
+        widget=forms.NumberInput(attrs={**NUMERIC, "min": "0", "max": "100"}),
+    )
+    mismatch_action = forms.ChoiceField(label=gettext_lazy("A bill outside the tolerances"))
+    mismatch_role = forms.ModelChoiceField(
+        label=gettext_lazy("Approved by"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Manager (default)"),
+        help_text=gettext_lazy(
+            "Its members who may approve vendor bills decide, never the person who posted the bill."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mismatch_action"].choices = MismatchAction.choices
+        self.fields["mismatch_role"].queryset = Group.objects.order_by("name")
+        self.fields["mismatch_role"].label_from_instance = lambda group: label(group.name)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -21,9 +21,16 @@ from erp.core.documents.models import Document, Status
 from erp.core.documents.screens import DocumentScreens
 from erp.finance.invoicing.forms import preview_totals, totals_context
 from erp.finance.invoicing.lines import line_inputs
-from erp.purchasing import billing, pdf, selectors, services
-from erp.purchasing.filters import PurchaseOrderFilterSet, RequestForQuotationFilterSet, RequisitionFilterSet
+from erp.purchasing import billing, landed_costs, pdf, selectors, services
+from erp.purchasing.filters import (
+    LandedCostFilterSet,
+    PurchaseOrderFilterSet,
+    RequestForQuotationFilterSet,
+    RequisitionFilterSet,
+)
 from erp.purchasing.forms import (
+    LandedCostForm,
+    LandedCostLines,
     PurchaseOrderForm,
     PurchaseOrderLines,
     RequestForQuotationForm,
@@ -32,9 +39,9 @@ from erp.purchasing.forms import (
     RFQLines,
     vendors,
 )
-from erp.purchasing.models import PurchaseOrder, PurchaseRequisition, RequestForQuotation
+from erp.purchasing.models import LandedCost, PurchaseOrder, PurchaseRequisition, RequestForQuotation
 from erp.purchasing.services import ORDERABLE
-from erp.purchasing.tables import PurchaseOrderTable, RequestForQuotationTable, RequisitionTable
+from erp.purchasing.tables import LandedCostTable, PurchaseOrderTable, RequestForQuotationTable, RequisitionTable
 
 ZERO = Decimal("0")
 
@@ -99,11 +106,17 @@ def rfq_context(document: RequestForQuotation) -> dict:
 def order_context(document: PurchaseOrder) -> dict:
     lines = list(document.lines.select_related("product", "unit", "tax_code").order_by("position", "id"))
     totals = document_totals.document_totals(line_inputs(lines), places=document.currency.decimal_places)
+    returned = services.returned_quantities(lines) if document.pk else {}
+    for line in lines:
+        line.quantity_returned = returned.get(line.pk, 0)
     return {
         **totals_context(totals, lines=lines),
         "lines": lines,
         "requisitions": selectors.requisitions_of_order(document),
         "receipts": selectors.receipts_of_order(document),
+        "vendor_returns": selectors.vendor_returns_of_order(document),
+        "can_return": document.status in (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED)
+        and any(line.quantity_received > 0 for line in lines if line.is_stocked),
         "can_receive": document.status in services.RECEIVABLE
         and any(line.is_stocked and line.quantity_open > 0 for line in lines),
         "recipient": services.order_recipient(document) if document.status in services.SENDABLE else "",
@@ -196,5 +209,61 @@ PURCHASE_ORDER_SCREENS = PurchasingScreens(
     preview_totals=preview_totals,
     extra_detail_context=order_context,
     render=pdf.render,
+    **COMMON,
+)
+
+
+def landed_cost_preview(form, formset) -> dict:
+    """The total of the cost lines as typed (unsaved, possibly invalid)."""
+    if not formset.is_bound:
+        document = formset.instance
+        return {"total": document.total_gross if document.pk else ZERO}
+    data, prefix = formset.data, formset.prefix
+    count = min(int(_decimal(data.get(f"{prefix}-TOTAL_FORMS"))), 1000)
+    total = sum(
+        (
+            _decimal(data.get(f"{prefix}-{index}-amount"))
+            for index in range(count)
+            if not data.get(f"{prefix}-{index}-DELETE")
+        ),
+        ZERO,
+    )
+    return {"total": quantize(total, 2)}
+
+
+def landed_cost_context(document: LandedCost) -> dict:
+    """The allocation: a preview while the landed cost is open, what it added once completed."""
+    if document.status in (Status.COMPLETED, Status.CLOSED, Status.VOIDED):
+        rows, problem = landed_costs.applied(document), ""
+    else:
+        found, problem = landed_costs.preview(document)
+        rows = found.rows if found else []
+    return {
+        "total": document.total_gross,
+        "allocation_rows": rows,
+        "allocation_problem": problem,
+        "allocation_total": sum((row.amount for row in rows), ZERO),
+        "receipts": list(document.receipts.select_related("partner").order_by("document_date", "id")),
+    }
+
+
+LANDED_COST_SCREENS = DocumentScreens(
+    model=LandedCost,
+    slug="landed-costs",
+    header_form=LandedCostForm,
+    line_formset=LandedCostLines,
+    table=LandedCostTable,
+    filterset=LandedCostFilterSet,
+    title_plural=gettext_lazy("Landed costs"),
+    title_new=gettext_lazy("New landed cost"),
+    list_select_related=("partner",),
+    line_select_related=("account", "bill_line__invoice"),
+    detail_template="purchasing/landedcost_detail.html",
+    pdf_template="purchasing/pdf/landed_cost.html",
+    lines_template="purchasing/_landed_cost_lines.html",
+    totals_template="purchasing/_landed_cost_totals.html",
+    preview_totals=landed_cost_preview,
+    list_totals={gettext_lazy("Amount"): Sum("total_gross_company")},
+    extra_detail_context=landed_cost_context,
     **COMMON,
 )

@@ -1,4 +1,5 @@
-"""Purchase orders and requisitions in the global search (number, vendor, vendor's reference)."""
+"""Purchase orders, requisitions and landed costs in the global search (number, vendor, vendor's reference,
+description)."""
 
 from __future__ import annotations
 
@@ -45,4 +46,23 @@ def purchase_requisitions(*, user, query: str) -> list[Hit]:
             requisition.get_absolute_url(),
         )
         for requisition in found[:LIMIT]
+    ]
+
+
+@register(_("Landed costs"), "purchasing.view_landedcost")
+def landed_costs(*, user, query: str) -> list[Hit]:
+    from erp.purchasing.models import LandedCost
+
+    found = (
+        LandedCost.objects.for_user(user)
+        .filter(Q(number__icontains=query) | Q(description__icontains=query))
+        .order_by("-document_date", "-id")
+    )
+    return [
+        Hit(
+            str(landed_cost),
+            f"{date_format(landed_cost.document_date, 'SHORT_DATE_FORMAT')} · {landed_cost.description}",
+            landed_cost.get_absolute_url(),
+        )
+        for landed_cost in found[:LIMIT]
     ]

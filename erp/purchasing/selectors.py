@@ -96,3 +96,14 @@ def receipts_of_order(order: PurchaseOrder) -> list:
         .distinct()
         .order_by("document_date", "id")
     )
+
+
+def vendor_returns_of_order(order: PurchaseOrder) -> list:
+    """The returns to vendor of goods received against ``order`` (``erp.purchasing.returns``)."""
+    from erp.inventory.models import GoodsReceipt
+
+    return list(
+        GoodsReceipt.objects.filter(lines__vendor_return__order_line__order=order)
+        .distinct()
+        .order_by("document_date", "id")
+    )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from erp.core import events
 from erp.core.documents import hooks
 from erp.core.documents.models import Status
-from erp.core.exceptions import DomainError
+from erp.core.exceptions import ConcurrentModification, DomainError
 from erp.core.models import Currency, Organization
 from erp.finance import posting
 from erp.finance.invoicing.effects import exchange_rate_for
@@ -45,12 +45,15 @@ from erp.purchasing.models import (
     PurchaseReceiptLine,
     PurchaseRequisition,
     PurchaseRequisitionLine,
+    PurchaseReturnLine,
     RequestForQuotation,
     RequestForQuotationLine,
     RFQQuote,
     RFQVendor,
     SendStatus,
 )
+from erp.purchasing.models.settings import MismatchAction, PurchasingSettings
+from erp.purchasing.selectors import purchasing_settings
 
 ZERO = Decimal("0")
 NO_TAX = "no-tax"
@@ -667,7 +670,7 @@ def _order_create(*, organization, partner, lines, by, document_date=None, curre
         by=by,
         document_date=document_date,
         currency=currency or partner.currency_id,
-        payment_term=fields.pop("payment_term", None) or partner.payment_term,
+        payment_term=fields.pop("payment_term", None) or partner.vendor_payment_term,
         **fields,
     )
     order.exchange_rate = exchange_rate_for(order)
@@ -924,11 +927,22 @@ def pending_receipts(lines: list[PurchaseOrderLine]) -> dict[int, Decimal]:
 
 
 def received_quantities(lines: list[PurchaseOrderLine]) -> dict[int, Decimal]:
-    """Per order line, what completed receipts received."""
+    """Per order line, what completed receipts received less what went back to the vendor."""
     rows = (
         PurchaseReceiptLine.objects.filter(order_line__in=lines, receipt_line__document__status__in=COUNTED)
         .values("order_line_id")
         .annotate(total=Sum("receipt_line__quantity"))
+    )
+    returned = returned_quantities(lines)
+    return {row["order_line_id"]: row["total"] - returned.get(row["order_line_id"], ZERO) for row in rows}
+
+
+def returned_quantities(lines: list[PurchaseOrderLine]) -> dict[int, Decimal]:
+    """Per order line, what returns to vendor sent back (``erp.purchasing.returns``)."""
+    rows = (
+        PurchaseReturnLine.objects.filter(order_line__in=lines, return_line__document__status__in=COUNTED)
+        .values("order_line_id")
+        .annotate(total=Sum("return_line__quantity"))
     )
     return {row["order_line_id"]: row["total"] for row in rows}
 
@@ -1006,3 +1020,52 @@ def rfq_send(*, rfq: RequestForQuotation, by) -> list[RFQVendor]:
             data={"vendors": ", ".join(str(invited.partner) for invited in waiting)},
         )
     return waiting
+
+
+# --- settings ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def purchasing_settings_update(
+    *,
+    expected_version: int,
+    by,
+    price_tolerance_percent: Decimal,
+    quantity_tolerance_percent: Decimal,
+    mismatch_action: str,
+    mismatch_role=None,
+):
+    """Change the three-way match's tolerances, what a bill outside them does and the role that
+    approves it (None: Manager); refused when someone saved the settings since ``expected_version``."""
+    settings = PurchasingSettings.objects.select_for_update().get(pk=purchasing_settings().pk)
+    if settings.version != expected_version:
+        raise ConcurrentModification(
+            _("Someone else changed the settings while you were editing them. Reload the page and try again.")
+        )
+    for field, value in (
+        ("price_tolerance_percent", price_tolerance_percent),
+        ("quantity_tolerance_percent", quantity_tolerance_percent),
+    ):
+        if value is None or not ZERO <= Decimal(value) <= Decimal(100):
+            raise DomainError(_("Enter a percentage from 0 to 100."), field=field)
+    if mismatch_action not in MismatchAction.values:
+        raise DomainError(_("Choose what a bill outside the tolerances does."), field="mismatch_action")
+    settings.price_tolerance_percent = Decimal(price_tolerance_percent)
+    settings.quantity_tolerance_percent = Decimal(quantity_tolerance_percent)
+    settings.mismatch_action = mismatch_action
+    settings.mismatch_role = mismatch_role
+    settings.version += 1
+    settings.updated_by = by
+    settings.save()
+    events.record(
+        verb="purchasing.settings.updated",
+        target=settings,
+        actor=by,
+        data={
+            "price_tolerance_percent": str(settings.price_tolerance_percent),
+            "quantity_tolerance_percent": str(settings.quantity_tolerance_percent),
+            "mismatch_action": settings.mismatch_action,
+            "mismatch_role": settings.mismatch_role.name if settings.mismatch_role else "",
+        },
+    )
+    return settings

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from erp.core.documents.tables import DocumentTable, NumericColumn
 from erp.finance.amounts import amount_text
-from erp.purchasing.models import PurchaseOrder, PurchaseRequisition, RequestForQuotation
+from erp.purchasing.models import LandedCost, PurchaseOrder, PurchaseRequisition, RequestForQuotation
 
 
 class RequisitionTable(DocumentTable):
@@ -53,3 +53,15 @@ class PurchaseOrderTable(DocumentTable):
 
     def render_total_gross(self, record, value) -> str:
         return amount_text(value, record.currency.decimal_places)
+
+
+class LandedCostTable(DocumentTable):
+    description = tables.Column(verbose_name=_("Description"))
+    partner = tables.Column(verbose_name=_("Carrier or agent"), accessor="partner__name", order_by=("partner__name",))
+    allocation_method = tables.Column(verbose_name=_("Allocated"))
+    total_gross_company = NumericColumn(verbose_name=_("Amount"))
+
+    class Meta(DocumentTable.Meta):
+        model = LandedCost
+        fields = ("number", "document_date", "description", "partner", "allocation_method", "status")
+        sequence = (*fields, "total_gross_company")

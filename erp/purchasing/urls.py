@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from erp.purchasing import views
-from erp.purchasing.screens import PURCHASE_ORDER_SCREENS, REQUISITION_SCREENS, RFQ_SCREENS
+from erp.purchasing import analysis, views
+from erp.purchasing.screens import (
+    LANDED_COST_SCREENS,
+    PURCHASE_ORDER_SCREENS,
+    REQUISITION_SCREENS,
+    RFQ_SCREENS,
+)
 
 app_name = "purchasing"
 
 urlpatterns = [
+    path("analysis/", analysis.purchase_analysis, name="analysis"),
+    path("settings/", views.purchasing_settings_edit, name="settings"),
     path("requisitions/<int:pk>/order/", views.requisition_order, name="purchaserequisition-order"),
     path("requisitions/<int:pk>/quote/", views.requisition_quote, name="purchaserequisition-quote"),
     path(
@@ -32,7 +39,9 @@ urlpatterns = [
     path("orders/<int:pk>/send/", views.purchaseorder_send, name="purchaseorder-send"),
     path("orders/<int:pk>/bill/", views.purchaseorder_bill, name="purchaseorder-bill"),
     path("orders/<int:pk>/receive/", views.purchaseorder_receive, name="purchaseorder-receive"),
+    path("orders/<int:pk>/return/", views.purchaseorder_return, name="purchaseorder-return"),
     *REQUISITION_SCREENS.urls(),
     *RFQ_SCREENS.urls(),
     *PURCHASE_ORDER_SCREENS.urls(),
+    *LANDED_COST_SCREENS.urls(),
 ]

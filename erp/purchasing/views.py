@@ -14,15 +14,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from erp.catalog.models import Tracking
 from erp.core.decorators import permission_required
 from erp.core.exceptions import DomainError
-from erp.core.web import form_error, redirect_to, render_form
+from erp.core.web import form_error, post_action, redirect_to, render_form
 from erp.inventory import selectors as stock_selectors
 from erp.inventory.models import Warehouse
-from erp.purchasing import billing, services
-from erp.purchasing.forms import BillForm, ReasonForm, ReceiveForm, ReplyForm, SendForm, VendorForm, vendors
+from erp.purchasing import billing, returns, services
+from erp.purchasing.forms import (
+    BillForm,
+    PurchasingSettingsForm,
+    ReasonForm,
+    ReceiveForm,
+    ReplyForm,
+    ReturnForm,
+    SendForm,
+    VendorForm,
+    vendors,
+)
 from erp.purchasing.models import PurchaseOrder, PurchaseRequisition, RequestForQuotation
 from erp.purchasing.screens import PURCHASE_ORDER_SCREENS, REQUISITION_SCREENS, RFQ_SCREENS
+from erp.purchasing.selectors import purchasing_settings
 
 
 def _requisition(request: HttpRequest, pk: int) -> PurchaseRequisition:
@@ -230,32 +242,28 @@ def rfq_award(request: HttpRequest, pk: int, vendor_id: int) -> HttpResponse:
 @permission_required("purchasing.view_purchaseorder", "purchasing.cancel_purchaseorder")
 def purchaseorder_cancel_remainder(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please give a reason."))
-        return redirect_to(request, order.get_absolute_url())
-    try:
-        services.purchase_order_cancel_remainder(order=order, by=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        return _refused(request, error, order.get_absolute_url())
-    messages.success(request, _("The remainder of %(order)s was cancelled.") % {"order": order})
-    return redirect_to(request, order.get_absolute_url())
+    return post_action(
+        request,
+        document=order,
+        form_class=ReasonForm,
+        invalid=_("Please give a reason."),
+        act=lambda data: services.purchase_order_cancel_remainder(order=order, by=request.user, reason=data["reason"]),
+        done=_("The remainder of %(order)s was cancelled.") % {"order": order},
+    )
 
 
 @require_POST
 @permission_required("purchasing.view_purchaseorder", "purchasing.send_purchaseorder")
 def purchaseorder_send(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
-    form = SendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid e-mail address."))
-        return redirect_to(request, order.get_absolute_url())
-    try:
-        services.purchase_order_send(order=order, by=request.user, to=form.cleaned_data["to"] or "")
-    except DomainError as error:
-        return _refused(request, error, order.get_absolute_url())
-    messages.success(request, _("%(order)s is being sent by e-mail.") % {"order": order})
-    return redirect_to(request, order.get_absolute_url())
+    return post_action(
+        request,
+        document=order,
+        form_class=SendForm,
+        invalid=_("Enter a valid e-mail address."),
+        act=lambda data: services.purchase_order_send(order=order, by=request.user, to=data["to"] or ""),
+        done=_("%(order)s is being sent by e-mail.") % {"order": order},
+    )
 
 
 def _receive_rows(order: PurchaseOrder) -> list[dict]:
@@ -315,6 +323,62 @@ def purchaseorder_receive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _return_rows(order: PurchaseOrder) -> list[dict]:
+    """The received lines of the order's receipts that may still go back to the vendor."""
+    rows = []
+    for row in returns.returnable_rows(order):
+        if row.left <= 0:
+            continue
+        line = row.line
+        rows.append(
+            {
+                "key": line.pk,
+                "receipt": row.receipt,
+                "label": f"{row.receipt.number} · {line.position}. {line.product.sku} {line.product.name}",
+                "received": line.quantity,
+                "returned": row.returned,
+                "left": row.left,
+                "unit": line.uom.code if line.uom_id else line.product.base_uom.code,
+                "lots_received": line.lot_number,
+                "tracked": line.product.tracking != Tracking.NONE,
+            }
+        )
+    return rows
+
+
+@permission_required("purchasing.view_purchaseorder", "inventory.add_goodsreceipt")
+def purchaseorder_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Goods received against the order go back to the vendor: chosen lines, in part; the return
+    is completed at once (stock out at the received cost against goods received not invoiced)."""
+    order = _order(request, pk)
+    form = ReturnForm(request.POST or None, rows=_return_rows(order), initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = returns.purchase_return_create(
+                order=order,
+                quantities=form.quantities(),
+                lots=form.lots(),
+                on=form.cleaned_data["on"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Returned to the vendor: %(returns)s.") % {"returns": ", ".join(str(item) for item in done)},
+            )
+            return redirect_to(request, order.get_absolute_url())
+    return render_form(
+        request,
+        form=form,
+        title=_("Return goods of %(order)s to the vendor") % {"order": order},
+        cancel_url=order.get_absolute_url(),
+        template="purchasing/return_form.html",
+        context={"order": order},
+    )
+
+
 def _bill_rows(order: PurchaseOrder) -> list[dict]:
     """The received order lines no bill claims yet, with what arrived of each."""
     rows: dict[int, dict] = {}
@@ -331,7 +395,7 @@ def _bill_rows(order: PurchaseOrder) -> list[dict]:
                 "discount": line.discount_percent,
             },
         )
-        row["quantity"] += link.receipt_line.quantity
+        row["quantity"] += link.billable
     return list(rows.values())
 
 
@@ -365,3 +429,31 @@ def purchaseorder_bill(request: HttpRequest, pk: int) -> HttpResponse:
         template="purchasing/bill_form.html",
         context={"order": order},
     )
+
+
+# --- settings ----------------------------------------------------------------------------------------
+
+
+@permission_required("purchasing.change_purchasingsettings")
+def purchasing_settings_edit(request: HttpRequest) -> HttpResponse:
+    """The three-way match's tolerances, what a bill outside them does and who approves it."""
+    current = purchasing_settings()
+    initial = {
+        "price_tolerance_percent": current.price_tolerance_percent,
+        "quantity_tolerance_percent": current.quantity_tolerance_percent,
+        "mismatch_action": current.mismatch_action,
+        "mismatch_role": current.mismatch_role,
+        "version": current.version,
+    }
+    form = PurchasingSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchasing_settings_update(
+                by=request.user, expected_version=form.cleaned_data.pop("version"), **form.cleaned_data
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, _("The purchasing settings have been saved."))
+            return redirect_to(request, reverse("purchasing:settings"))
+    return render_form(request, form=form, title=_("Purchasing settings"), submit_label=_("Save"))

@@ -26,7 +26,13 @@ class WorkflowApprovals:
     def decide(self, document, *, by, approve: bool, comment: str) -> None:
         assignment = selectors.decidable_assignment(document, by)
         if assignment is None:
-            raise DomainError(_("You are not an approver of the current step."))
+            task = selectors.open_task(document)
+            if task is None:
+                raise DomainError(_("You are not an approver of the current step."))
+            raise DomainError(
+                _("You are not an approver of the step “%(step)s”: it is decided by %(approver)s.")
+                % {"step": task.name, "approver": task.approver_label}
+            )
         services.approval_decide(assignment_id=assignment.pk, by=by, approve=approve, comment=comment)
 
 

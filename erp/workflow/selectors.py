@@ -57,6 +57,14 @@ def pending_instance(document) -> WorkflowInstance | None:
     )
 
 
+def open_task(document) -> ApprovalTask | None:
+    """The step of ``document``'s pending approval that waits for a decision now."""
+    instance = pending_instance(document)
+    if instance is None:
+        return None
+    return instance.tasks.filter(status=TaskStatus.OPEN).order_by("position", "pk").first()
+
+
 def decidable_assignment(document, user) -> ApprovalAssignment | None:
     """The assignment ``user`` would decide on ``document`` now: their own first, else one they stand in for."""
     content_type = ContentType.objects.get_for_model(type(document))

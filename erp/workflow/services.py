@@ -19,7 +19,7 @@ from erp.core.documents import hooks
 from erp.core.documents.services import document_approve, document_reject
 from erp.core.exceptions import DomainError
 from erp.core.services import soft_delete, versioned_update
-from erp.workflow import engine, notifications, selectors
+from erp.workflow import engine, notifications, requirements, selectors
 from erp.workflow.conditions import ConditionError, Values, compile_condition
 from erp.workflow.models import (
     ApprovalAssignment,
@@ -296,7 +296,8 @@ def approval_start(document, *, by) -> bool:
     """On submit (inside its transaction): start the approvals that apply to ``document``.
 
     The steps of the document type's active workflow whose condition holds, then the
-    approvals that business rules require; True when there is at least one (the document
+    approvals that business rules require, then those other modules require
+    (``erp.workflow.requirements``); True when there is at least one (the document
     then waits In Review), False when it may be approved at once."""
     subject = subject_of(document)
     definition = (
@@ -338,6 +339,16 @@ def approval_start(document, *, by) -> bool:
                 "user": None,
                 "mode": ApprovalMode.ANY,
                 "approver_label": role_label(role.name),
+            }
+        )
+    for requirement in requirements.required(document, by=by):
+        plan.append(
+            {
+                "name": requirement.name[:200],
+                "role": requirement.role,
+                "user": None,
+                "mode": ApprovalMode.ANY,
+                "approver_label": role_label(requirement.role.name),
             }
         )
     if not plan:

@@ -63,6 +63,12 @@ One run at a time: a second ``make bench`` waits for the first (a lock under
   100,000 products × 3 locations and the valuation page at a past date over 1,000,000
   movements (see ``tests/benchmarks/inventory.py``); results in ``var/bench/inventory.json``.
 
+* **Procure to pay** — a purchase order of ``--bill-lines`` lines (200) received in full and billed
+  from the order with some prices off; ``bill_mismatches``, submitting the bill (held for an
+  approval by the match), approving and posting it, with their queries, ``--match-runs`` times
+  (see ``tests/benchmarks/purchasing.py``). The aged payables report with 100,000 open items is
+  the ``receivables`` section (``tests/benchmarks/receivables.py``).
+
 Results are printed as a table and written to ``var/bench/tenant_creation.json``,
 ``var/bench/page_latency.json``, ``var/bench/posting.json``, ``var/bench/rules.json`` and
 ``var/bench/reports.json``.

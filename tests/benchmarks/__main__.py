@@ -10,7 +10,18 @@ import time
 from tests import benchmarks
 from tests.benchmarks import database, results
 
-SECTIONS = ("tenants", "pages", "posting", "ledger", "rules", "reports", "inventory", "receivables", "sales")
+SECTIONS = (
+    "tenants",
+    "pages",
+    "posting",
+    "ledger",
+    "rules",
+    "reports",
+    "inventory",
+    "receivables",
+    "sales",
+    "purchasing",
+)
 
 
 def _sections(text: str) -> frozenset[str]:
@@ -88,6 +99,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--pdf-runs", type=int, default=20, help="renders of the 1-page invoice (default: %(default)s)")
     parser.add_argument("--aged-runs", type=int, default=5, help="timed aged payables runs (default: %(default)s)")
+    parser.add_argument(
+        "--bill-lines", type=int, default=200, help="lines of the three-way matched bill (default: %(default)s)"
+    )
+    parser.add_argument("--match-runs", type=int, default=5, help="timed three-way match runs (default: %(default)s)")
     arguments = parser.parse_args(argv)
     if min(arguments.clones, arguments.full, arguments.requests, arguments.concurrency, arguments.single) < 1:
         parser.error("--clones, --full, --requests, --concurrency and --single must be at least 1")
@@ -282,6 +297,20 @@ def _sales(arguments, machine_info: dict, bench_url: str) -> tuple[str, str, int
     return sales.report(outcome), path, outcome["order_list"]["errors"]
 
 
+def _purchasing(arguments, machine_info: dict) -> tuple[str, str]:
+    from tests.benchmarks import purchasing
+
+    print(
+        f"Procure to pay: three-way matching of a {arguments.bill_lines}-line vendor bill, "
+        f"{arguments.match_runs} runs …",
+        flush=True,
+    )
+    outcome = purchasing.run(lines=arguments.bill_lines, runs=arguments.match_runs, progress=_progress)
+    parameters = {"bill_lines": arguments.bill_lines, "runs": arguments.match_runs}
+    path = results.write("purchasing", parameters=parameters, results=outcome, machine_info=machine_info)
+    return purchasing.report(outcome), path
+
+
 def main(argv: list[str]) -> int:
     arguments = _arguments(argv)
     url = os.environ.get("DATABASE_URL")
@@ -345,6 +374,10 @@ def _run(arguments: argparse.Namespace, url: str) -> int:
             sections.append(text)
             written.append(path)
             errors += problems
+        if _wanted(arguments, "purchasing"):
+            text, path = _purchasing(arguments, machine_info)
+            sections.append(text)
+            written.append(path)
         connections.close_all()
     finally:
         if not arguments.keep_database:

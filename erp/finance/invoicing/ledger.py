@@ -11,8 +11,10 @@ company amount the partner line was posted with.
 
 Other modules may book a line's net amount to several accounts — purchasing clears goods
 received not invoiced and books the price difference for a bill line that invoices a goods
-receipt: ``register_line_split(ReceiptLine, split)`` where ``split(line)`` returns
-``[(account_id, amount), …]`` adding up to the line's net amount (in the invoice currency)."""
+receipt: ``register_line_split(ReceiptLine, split)`` where ``split(lines)`` gets all lines of
+the invoice with such a source (to look up what they need at once) and returns, per line and in
+their order, ``[(account_id, amount), …]`` adding up to the line's net amount (in the invoice
+currency)."""
 
 from __future__ import annotations
 
@@ -35,12 +37,12 @@ from erp.partners.selectors import default_address, partner_accounts
 
 ZERO = Decimal("0")
 
-LineSplit = Callable[[InvoiceLineBase], list[tuple[int, Decimal]]]
+LineSplit = Callable[[list[InvoiceLineBase]], list[list[tuple[int, Decimal]]]]
 _splits: dict[type[models.Model], LineSplit] = {}
 
 
 def register_line_split(model: type[models.Model], split: LineSplit) -> LineSplit:
-    """Lines whose source is a ``model`` row are posted as ``split(line)`` says."""
+    """Lines whose source is a ``model`` row are posted as ``split(lines)`` says."""
     _splits[model] = split
     return split
 
@@ -74,10 +76,17 @@ def _net_amounts(lines: list[InvoiceLineBase], totals: document_totals.Totals) -
     """Net per (account, analytic tag); per tax code the nets add up to that code's taxable base
     (with tax-inclusive prices the base is computed on the group: its rounding goes to the
     group's largest line)."""
-    by_key: dict[str, list[list]] = {}
+    split_lines: dict[LineSplit, list[InvoiceLineBase]] = {}
     for line in lines:
         split = _split_for(line)
-        parts = split(line) if split else [(line.account_id, line.line_net)]
+        if split is not None:
+            split_lines.setdefault(split, []).append(line)
+    split_parts: dict[int, list[tuple[int, Decimal]]] = {}
+    for split, group in split_lines.items():
+        split_parts.update(zip(map(id, group), split(group), strict=True))
+    by_key: dict[str, list[list]] = {}
+    for line in lines:
+        parts = split_parts.get(id(line)) or [(line.account_id, line.line_net)]
         if sum((amount for _account, amount in parts), ZERO) != line.line_net:
             raise DomainError(_("The accounts of line %(line)s do not add up to its net amount.") % {"line": line})
         for account_id, amount in parts:

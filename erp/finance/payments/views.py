@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from erp.core.access import organization_ids_for
 from erp.core.documents.screens import DocumentScreens
@@ -135,9 +135,24 @@ def paymentrun_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "finance/payments/paymentrun_detail.html", context)
 
 
+MAX_ID = 2**63 - 1  # the largest primary key (bigint)
+
+
+def _item_ids(values: list[str]) -> list[int]:
+    """The ticked open items' ids; values that cannot be primary keys (not ASCII digits, 0,
+    beyond bigint) are left out."""
+    ids = []
+    for value in values:
+        if value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)):
+            number = int(value)
+            if 0 < number <= MAX_ID:
+                ids.append(number)
+    return ids
+
+
 def paymentrun_execute(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    ids = [int(value) for value in request.POST.getlist("item") if value.isdigit()]
+    ids = _item_ids(request.POST.getlist("item"))
     try:
         if not ids:
             raise DomainError(_("Nothing to pay: choose at least one bill."))
@@ -147,7 +162,11 @@ def paymentrun_execute(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d payments created and posted.") % {"count": len(created)})
+        messages.success(
+            request,
+            ngettext("%(count)d payment created and posted.", "%(count)d payments created and posted.", len(created))
+            % {"count": len(created)},
+        )
     return redirect_to(request, run.get_absolute_url())
 
 

@@ -30,3 +30,35 @@ class PurchaseReceiptLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line_id} → {self.receipt_line_id}"
+
+
+class PurchaseReturnLine(models.Model):
+    """A line of a return to vendor (``erp.purchasing.returns``): the return is a completed goods
+    receipt whose ``reversal_of`` is the receipt it sends goods back from; ``returned_line`` is
+    the received line, ``return_line`` the line of the return (same unit)."""
+
+    order_line = models.ForeignKey(
+        "purchasing.PurchaseOrderLine",
+        verbose_name=_("purchase order line"),
+        on_delete=models.PROTECT,
+        related_name="return_links",
+    )
+    returned_line = models.ForeignKey(
+        "inventory.GoodsReceiptLine",
+        verbose_name=_("returned receipt line"),
+        on_delete=models.PROTECT,
+        related_name="vendor_returns",
+    )
+    return_line = models.OneToOneField(
+        "inventory.GoodsReceiptLine",
+        verbose_name=_("return line"),
+        on_delete=models.CASCADE,
+        related_name="vendor_return",
+    )
+
+    class Meta:
+        verbose_name = _("order line returned to the vendor")
+        verbose_name_plural = _("order lines returned to the vendor")
+
+    def __str__(self) -> str:
+        return f"{self.returned_line_id} ← {self.return_line_id}"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from erp.core.documents import services as documents
 from erp.core.documents.models import Status
 from erp.finance.invoicing.models import VendorBill
-from erp.purchasing import services
+from erp.purchasing import billing, services
 from tests.factories import inventory
 from tests.factories import invoicing as finance
 from tests.factories import purchasing as make
@@ -80,7 +80,7 @@ def test_prepares_the_draft_bill_at_the_vendors_price(clerk, received):
 
 
 def test_a_duplicate_vendor_invoice_number_is_refused_next_to_the_field(clerk, buyer, received):
-    finance.vendor_bill(
+    first = finance.vendor_bill(
         organization=buyer.organization,
         partner=buyer.office,
         lines=[finance.line("1", "10.00")],
@@ -96,8 +96,36 @@ def test_a_duplicate_vendor_invoice_number_is_refused_next_to_the_field(clerk, b
     )
 
     assert response.status_code == 200
-    assert "The invoice number OS-77 of Office Supplies GmbH has been entered already" in response.text
+    assert response.context["form"].errors["vendor_invoice_number"] == [
+        f"The invoice number OS-77 of Office Supplies GmbH has been entered already, as {first.number}."
+    ]
+    feedback = response.text[response.text.index('id="error_1_id_vendor_invoice_number"') :]
+    assert (
+        "The invoice number OS-77 of Office Supplies GmbH has been entered already"
+        in feedback[: feedback.index("</strong>")]
+    )
     assert VendorBill.objects.count() == 1
+    assert billing.unbilled_links(received)
+
+
+def test_the_same_number_of_another_vendor_is_accepted(clerk, buyer, received):
+    finance.vendor_bill(
+        organization=buyer.organization,
+        partner=buyer.mill,
+        lines=[finance.line("1", "10.00")],
+        by=buyer.by,
+        on=make.DAY,
+        number="OS-77",
+    )
+    line = received.lines.get()
+
+    response = clerk.post(
+        _url("bill", received.pk),
+        {"vendor_invoice_number": "OS-77", "document_date": "2026-03-06", f"price-{line.pk}": "3.50"},
+    )
+
+    assert response.status_code == 302
+    assert VendorBill.objects.filter(vendor_invoice_number="OS-77").count() == 2
 
 
 def test_a_missing_price_is_refused_next_to_the_line(clerk, received):

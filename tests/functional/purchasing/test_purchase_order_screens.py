@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from erp.core.documents.models import Status
 from erp.inventory.models import GoodsReceipt
 from erp.purchasing.models import PurchaseOrder, SendStatus
+from tests.factories import invoicing as finance
 from tests.factories import partners
 from tests.factories import purchasing as make
 
@@ -104,6 +105,15 @@ class TestCreate:
         (line,) = order.lines.all()
         assert (line.unit_price, line.tax_code) == (money("3.50"), buyer.books.input_tax)
         assert (order.total_net, order.total_gross) == (money("525.00"), money("624.75"))
+
+    def test_without_a_payment_term_the_vendors_term_as_vendor_is_taken(self, client, buyer):
+        as_vendor, as_customer = finance.term(net_days=45), finance.term(net_days=10)
+        buyer.office.vendor_payment_term, buyer.office.payment_term = as_vendor, as_customer
+        buyer.office.save()
+
+        client.post(_url("create"), form_data(buyer))
+
+        assert PurchaseOrder.objects.get().payment_term == as_vendor
 
     def test_a_customer_cannot_be_chosen_as_vendor(self, client, buyer):
         response = client.post(_url("create"), form_data(buyer, partner=partners.partner()))
@@ -281,6 +291,16 @@ class TestReceive:
         assert response.status_code == 200
         assert "less than or equal to 150" in response.text
         assert not GoodsReceipt.objects.exists()
+
+    def test_the_warehouse_alone_opens_the_order_and_receives_it(self, client_for, user_with_role, order, warehouse):
+        storekeeper = client_for(user_with_role("Warehouse"))
+        line = order.lines.get()
+
+        assert storekeeper.get(order.get_absolute_url()).status_code == 200
+        response = storekeeper.post(_url("receive", order.pk), {"warehouse": warehouse.pk, f"line-{line.pk}": "10"})
+
+        assert response.status_code == 302
+        assert GoodsReceipt.objects.get().lines.get().quantity == money(10)
 
     def test_purchasing_alone_may_not_receive(self, client, order):
         assert client.get(_url("receive", order.pk)).status_code == 403

@@ -12,6 +12,7 @@ from erp.core.documents.models import ApprovalStatus, Status
 from erp.core.exceptions import DomainError
 from erp.purchasing import services
 from erp.purchasing.models import PurchaseOrder
+from tests.factories import invoicing as finance
 from tests.factories import partners
 from tests.factories import purchasing as make
 
@@ -95,6 +96,26 @@ class TestPurchaseOrderApproval:
         documents.perform(document=order, action="approve", by=manager)
         order.refresh_from_db()
         assert (order.status, order.approval_status) == (Status.APPROVED, ApprovalStatus.APPROVED)
+
+
+class TestPaymentTerm:
+    def test_the_order_takes_the_vendors_term_as_vendor_not_as_customer(self, buyer):
+        as_vendor, as_customer = finance.term(net_days=45), finance.term(net_days=10)
+        buyer.office.vendor_payment_term, buyer.office.payment_term = as_vendor, as_customer
+        buyer.office.save()
+
+        order = make.order(buyer, buyer.office, [make.order_line(buyer.paper, 10)], submit=False)
+
+        assert order.payment_term == as_vendor
+
+    def test_a_term_given_for_the_order_wins(self, buyer):
+        buyer.office.vendor_payment_term = finance.term(net_days=45)
+        buyer.office.save()
+        chosen = finance.term(net_days=60)
+
+        order = make.order(buyer, buyer.office, [make.order_line(buyer.paper, 10)], submit=False, payment_term=chosen)
+
+        assert order.payment_term == chosen
 
 
 class TestCancelRemainder:
