@@ -16,7 +16,9 @@ tolerances of ``PurchasingSettings`` (``bill_match``, per line). Outside them a 
 refused on posting or, on submit, gets an approval step decided by the settings' mismatch role
 (Manager when none is set) in the document's approval workflow, as the settings say;
 ``bill_mismatches`` names the differences.
-Posted (and voided) bills set ``quantity_billed`` on the order lines and move the order on."""
+Posted (and voided) bills set ``quantity_billed`` on the order lines and move the order on; the
+vendor's credit notes for goods returned after billing (``erp.purchasing.credits``) bill the same
+received lines negatively: they count less billed, claim nothing and are not matched."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -38,7 +40,7 @@ from erp.core.documents import hooks
 from erp.core.documents.models import ApprovalStatus, Status
 from erp.core.exceptions import DomainError
 from erp.finance.invoicing import services as invoicing
-from erp.finance.invoicing.models import VendorBill, VendorBillLine
+from erp.finance.invoicing.models import InvoiceKind, VendorBill, VendorBillLine
 from erp.finance.models import Account, AccountRole
 from erp.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseReceiptLine, PurchaseReturnLine
 from erp.purchasing.models.settings import MismatchAction
@@ -61,11 +63,22 @@ def _bill_lines(**filters):
     return VendorBillLine.objects.filter(source_type=_link_type(), invoice__deleted_at__isnull=True, **filters)
 
 
+def _net_quantity():
+    """A bill line's quantity, negative on a credit note (``erp.purchasing.credits``)."""
+    return Sum(
+        Case(
+            When(invoice__kind=InvoiceKind.CREDIT_NOTE, then=-F("quantity")),
+            default=F("quantity"),
+            output_field=DecimalField(),
+        )
+    )
+
+
 def unbilled_links(order: PurchaseOrder) -> list[PurchaseReceiptLine]:
     """Received lines of completed receipts of ``order`` no bill (but a cancelled or voided one) claims,
     each annotated with ``billable``: what was received less what went back to the vendor before
     it was billed (``erp.purchasing.returns``; lines returned in full are left out)."""
-    claimed = _bill_lines().exclude(invoice__status__in=NOT_BILLED).values("source_id")
+    claimed = _bill_lines(invoice__kind=InvoiceKind.INVOICE).exclude(invoice__status__in=NOT_BILLED).values("source_id")
     returned = (
         PurchaseReturnLine.objects.filter(returned_line=OuterRef("receipt_line"))
         .values("returned_line")
@@ -257,8 +270,9 @@ def _number(value: Decimal) -> str:
 
 def bill_match(bill: VendorBill) -> list[MatchRow]:
     """Per line of ``bill`` that bills a received order line, the three-way match: the price
-    against the order's, the quantity billed (with what posted bills billed before) against
-    what was received, each with the tolerances of the tenant's settings."""
+    against the order's, the quantity billed (with what posted bills billed before, less what
+    posted credit notes of returned goods credited; the bill's own credit notes count with it)
+    against what was received, each with the tolerances of the tenant's settings."""
     settings = purchasing_settings()
     lines = list(_bill_lines(invoice=bill).order_by("position", "id"))
     if not lines:
@@ -273,9 +287,10 @@ def bill_match(bill: VendorBill) -> list[MatchRow]:
     before = dict(
         _bill_lines(invoice__status__in=POSTED)
         .exclude(invoice=bill)
+        .exclude(invoice__original=bill)
         .filter(source_id__in=PurchaseReceiptLine.objects.filter(order_line__in=order_lines).values("pk"))
         .values("source_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=_net_quantity())
         .values_list("source_id", "total")
     )
     owners = dict(PurchaseReceiptLine.objects.filter(pk__in=list(before)).values_list("pk", "order_line_id"))
@@ -286,6 +301,16 @@ def bill_match(bill: VendorBill) -> list[MatchRow]:
     for line in lines:
         order_line_id = links[line.source_id].order_line_id
         billed_here[order_line_id] = billed_here.get(order_line_id, ZERO) + line.quantity
+    # The bill's own posted credit notes (goods returned after it) count with it, less.
+    credited = (
+        _bill_lines(invoice__status__in=POSTED, invoice__original=bill, invoice__kind=InvoiceKind.CREDIT_NOTE)
+        .filter(source_id__in=list(links))
+        .values("source_id")
+        .annotate(total=Sum("quantity"))
+    )
+    for row in credited:
+        order_line_id = links[row["source_id"]].order_line_id
+        billed_here[order_line_id] = billed_here.get(order_line_id, ZERO) - row["total"]
     rows = []
     for line in lines:
         ordered = links[line.source_id].order_line
@@ -383,13 +408,14 @@ def match_check(document, *, trigger: str, by) -> list[str]:
 
 
 def billed_quantities(lines: list[PurchaseOrderLine]) -> dict[int, Decimal]:
-    """Per order line, what posted bills billed of it."""
+    """Per order line, what posted bills billed of it less what posted credit notes credited
+    (the vendor's credit note for goods returned after billing: ``erp.purchasing.credits``)."""
     links = dict(PurchaseReceiptLine.objects.filter(order_line__in=lines).values_list("pk", "order_line_id"))
     totals: dict[int, Decimal] = {}
     rows = (
         _bill_lines(invoice__status__in=POSTED, source_id__in=list(links))
         .values("source_id")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=_net_quantity())
     )
     for row in rows:
         order_line_id = links[row["source_id"]]
@@ -398,7 +424,8 @@ def billed_quantities(lines: list[PurchaseOrderLine]) -> dict[int, Decimal]:
 
 
 def on_bill_transition(document, *, verb: str, by, data: dict) -> None:
-    """Transition listener: a bill of an order was posted or voided: count what is billed."""
+    """Transition listener: a bill of an order (or a credit note of returned goods) was posted or
+    voided: count what is billed."""
     from erp.purchasing import services
 
     if not isinstance(document, VendorBill) or verb not in ("completed", "voided"):

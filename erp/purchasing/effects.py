@@ -30,7 +30,7 @@ from erp.purchasing.models import (
     PurchaseRequisitionLine,
     RequestForQuotation,
 )
-from erp.purchasing.panels import bill_match_panel
+from erp.purchasing.panels import bill_match_panel, return_credit_panel
 from erp.purchasing.services import on_receipt_transition
 from erp.workflow import requirements
 
@@ -98,6 +98,7 @@ register_line_split(PurchaseReceiptLine, billing.bill_lines_split)
 hooks.register_rule_check(billing.match_check)
 requirements.register(billing.mismatch_approvals)
 panels.register(bill_match_panel)
+panels.register(return_credit_panel)
 hooks.register_transition_listener(billing.on_bill_transition)
 hooks.register_transition_listener(costing.on_bill_transition)
 hooks.register_transition_listener(costing.on_receipt_transition)

@@ -428,6 +428,13 @@ class BillForm(forms.Form):
         return {row["key"]: self.cleaned_data[f"price-{row['key']}"] for row in self.rows}
 
 
+class ReturnCreditForm(forms.Form):
+    """The vendor's credit note for goods returned after billing: its number and date."""
+
+    vendor_invoice_number = forms.CharField(label=gettext_lazy("Vendor's credit note number"), max_length=100)
+    on = forms.DateField(label=gettext_lazy("Credit note date"), widget=DATE_INPUT)
+
+
 class SendForm(forms.Form):
     to = forms.EmailField(label=gettext_lazy("Send the PDF by e-mail to"), required=False)
 

@@ -1,7 +1,11 @@
-"""The three-way match on the detail page of a vendor bill entered from a purchase order
-(``erp.core.documents.panels``): per line what was ordered, received and billed, the order's
-and the billed price, the difference, whether it is inside the tolerances, and what that
-means for the bill now (posts, held for the mismatch role's approval, blocked, approved)."""
+"""Purchasing's panels on other modules' detail pages (``erp.core.documents.panels``).
+
+- The three-way match on a vendor bill entered from a purchase order: per line what was
+  ordered, received and billed, the order's and the billed price, the difference, whether it is
+  inside the tolerances, and what that means for the bill now (posts, held for the mismatch
+  role's approval, blocked, approved).
+- The vendor's credit note on a return to vendor of goods already billed: what of each returned
+  line was billed and credited, the credit notes, and the form to enter the vendor's one."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.accounts.roles import label as role_label
@@ -16,8 +21,8 @@ from erp.core.documents.models import ApprovalStatus, Status
 from erp.core.documents.panels import Panel
 from erp.core.exceptions import DomainError
 from erp.finance.invoicing.models import VendorBill
-from erp.purchasing import billing
-from erp.purchasing.models import PurchaseOrder
+from erp.purchasing import billing, credits
+from erp.purchasing.models import PurchaseOrder, PurchaseReturnLine
 from erp.purchasing.models.settings import MismatchAction
 from erp.purchasing.selectors import purchasing_settings
 from erp.workflow import selectors as workflow
@@ -86,5 +91,33 @@ def bill_match_panel(document, *, user) -> Panel | None:
             "settings_url": reverse("purchasing:settings")
             if user.has_perm("purchasing.change_purchasingsettings")
             else "",
+        },
+    )
+
+
+def return_credit_panel(document, *, user) -> Panel | None:
+    """On a return to vendor whose goods had been billed: the vendor's credit note."""
+    if not credits.is_return(document):
+        return None
+    rows = [row for row in credits.credit_rows(document) if row.billed > 0]
+    notes = credits.credit_notes_of_return(document)
+    if not rows and not notes:
+        return None
+    link = PurchaseReturnLine.objects.filter(return_line__document=document).select_related("order_line__order").first()
+    order = link.order_line.order
+    creditable = any(row.to_credit > 0 and row.bill_line.invoice.is_posted for row in rows)
+    return Panel(
+        template="purchasing/_return_credit_panel.html",
+        context={
+            "document": document,
+            "order": order,
+            "rows": rows,
+            "notes": notes,
+            "today": timezone.localdate(),
+            "show_bills": user.has_perm("finance.view_vendorbill"),
+            "unposted": any(not row.bill_line.invoice.is_posted for row in rows),
+            "can_credit": creditable
+            and user.has_perm("finance.add_vendorbill")
+            and user.has_perm("purchasing.view_purchaseorder"),
         },
     )

@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from erp.core.currency import quantize
@@ -21,7 +22,7 @@ from erp.core.documents.models import Document, Status
 from erp.core.documents.screens import DocumentScreens
 from erp.finance.invoicing.forms import preview_totals, totals_context
 from erp.finance.invoicing.lines import line_inputs
-from erp.purchasing import billing, landed_costs, pdf, selectors, services
+from erp.purchasing import billing, credits, landed_costs, pdf, selectors, services
 from erp.purchasing.filters import (
     LandedCostFilterSet,
     PurchaseOrderFilterSet,
@@ -107,6 +108,8 @@ def order_context(document: PurchaseOrder) -> dict:
     lines = list(document.lines.select_related("product", "unit", "tax_code").order_by("position", "id"))
     totals = document_totals.document_totals(line_inputs(lines), places=document.currency.decimal_places)
     returned = services.returned_quantities(lines) if document.pk else {}
+    vendor_returns = selectors.vendor_returns_of_order(document)
+    bills = billing.bills_of_order(document)
     for line in lines:
         line.quantity_returned = returned.get(line.pk, 0)
     return {
@@ -114,14 +117,18 @@ def order_context(document: PurchaseOrder) -> dict:
         "lines": lines,
         "requisitions": selectors.requisitions_of_order(document),
         "receipts": selectors.receipts_of_order(document),
-        "vendor_returns": selectors.vendor_returns_of_order(document),
+        "vendor_returns": vendor_returns,
+        # Returns of goods already billed whose vendor credit note is still to enter.
+        "credit_returns": [item for item in vendor_returns if credits.can_credit(item)],
+        "today": timezone.localdate(),
         "can_return": document.status in (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED)
         and any(line.quantity_received > 0 for line in lines if line.is_stocked),
         "can_receive": document.status in services.RECEIVABLE
         and any(line.is_stocked and line.quantity_open > 0 for line in lines),
         "recipient": services.order_recipient(document) if document.status in services.SENDABLE else "",
         "can_bill": document.status in billing.BILLABLE and bool(billing.unbilled_links(document)),
-        "bills": billing.bills_of_order(document),
+        "bills": bills,
+        "credit_notes": credits.credit_notes_of_bills(bills),
         "can_cancel_remainder": document.status in (Status.APPROVED, Status.IN_PROGRESS)
         and any(line.quantity_received or line.quantity_billed for line in lines),
     }

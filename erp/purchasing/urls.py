@@ -40,6 +40,11 @@ urlpatterns = [
     path("orders/<int:pk>/bill/", views.purchaseorder_bill, name="purchaseorder-bill"),
     path("orders/<int:pk>/receive/", views.purchaseorder_receive, name="purchaseorder-receive"),
     path("orders/<int:pk>/return/", views.purchaseorder_return, name="purchaseorder-return"),
+    path(
+        "orders/<int:pk>/returns/<int:return_pk>/credit-note/",
+        views.purchaseorder_return_credit,
+        name="purchaseorder-return-credit",
+    ),
     *REQUISITION_SCREENS.urls(),
     *RFQ_SCREENS.urls(),
     *PURCHASE_ORDER_SCREENS.urls(),

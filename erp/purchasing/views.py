@@ -19,14 +19,15 @@ from erp.core.decorators import permission_required
 from erp.core.exceptions import DomainError
 from erp.core.web import form_error, post_action, redirect_to, render_form
 from erp.inventory import selectors as stock_selectors
-from erp.inventory.models import Warehouse
-from erp.purchasing import billing, returns, services
+from erp.inventory.models import GoodsReceipt, Warehouse
+from erp.purchasing import billing, credits, returns, services
 from erp.purchasing.forms import (
     BillForm,
     PurchasingSettingsForm,
     ReasonForm,
     ReceiveForm,
     ReplyForm,
+    ReturnCreditForm,
     ReturnForm,
     SendForm,
     VendorForm,
@@ -376,6 +377,43 @@ def purchaseorder_return(request: HttpRequest, pk: int) -> HttpResponse:
         cancel_url=order.get_absolute_url(),
         template="purchasing/return_form.html",
         context={"order": order},
+    )
+
+
+@require_POST
+@permission_required("purchasing.view_purchaseorder", "finance.add_vendorbill")
+def purchaseorder_return_credit(request: HttpRequest, pk: int, return_pk: int) -> HttpResponse:
+    """The vendor's credit note for goods a return of the order sent back after they were billed:
+    a draft credit note of the bill (the order page and the return ask for its number and date; a
+    refusal shows the form again, next to the field)."""
+    order = _order(request, pk)
+    document = get_object_or_404(
+        GoodsReceipt.objects.filter(lines__vendor_return__order_line__order=order).distinct(), pk=return_pk
+    )
+    form = ReturnCreditForm(request.POST)
+    if form.is_valid():
+        try:
+            note = credits.purchase_return_credit(
+                document=document,
+                vendor_invoice_number=form.cleaned_data["vendor_invoice_number"],
+                on=form.cleaned_data["on"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Vendor credit note %(note)s prepared for %(return)s: check it, then post it.")
+                % {"note": note, "return": document},
+            )
+            return redirect_to(request, note.get_absolute_url())
+    return render_form(
+        request,
+        form=form,
+        title=_("Vendor credit note for %(return)s") % {"return": document},
+        cancel_url=order.get_absolute_url(),
+        submit_label=_("Prepare the credit note"),
     )
 
 
