@@ -59,6 +59,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "finance.*",
         "partners.view_*",
         "reports.*",
+        # Accounts payable enters the vendor's bill from the purchase order it bills.
+        "purchasing.view_purchaseorder",
     ],
     SALES: [
         "core.view_organization",

@@ -83,24 +83,25 @@ MODULES: list[tuple[str, list[Entry]]] = [
                 "purchasing:analysis",
                 ("purchasing.view_purchaseorder", "finance.view_vendorbill"),
             ),
-            # The payables screens purchasers work with (for everyone else under Payables only).
+            # The payables screens purchasers work with (for everyone else, accountants too, under
+            # Payables only): those who may order.
             (
                 _("Vendor ledger"),
                 "person-lines-fill",
                 "finance:payable-ledger",
-                ("purchasing.view_purchaseorder", "finance.view_payables"),
+                ("purchasing.add_purchaseorder", "finance.view_payables"),
             ),
             (
                 _("Aged payables"),
                 "hourglass-bottom",
                 "finance:payable-aged",
-                ("purchasing.view_purchaseorder", "finance.view_payables"),
+                ("purchasing.add_purchaseorder", "finance.view_payables"),
             ),
             (
                 _("Payment runs"),
                 "collection",
                 "finance:paymentrun-list",
-                ("purchasing.view_purchaseorder", "finance.view_paymentrun"),
+                ("purchasing.add_purchaseorder", "finance.view_paymentrun"),
             ),
             (_("Purchasing settings"), "sliders", "purchasing:settings", "purchasing.change_purchasingsettings"),
         ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from erp.core.documents import services as documents
@@ -115,12 +116,16 @@ class TestMatchPanel:
 
     def test_the_order_is_linked_for_those_who_may_see_orders(self, client_for, user_with_role, accountant, order):
         bill = _bill(order, "3.50", by=accountant)
-
         as_accountant = _panel(client_for(accountant).get(_url(bill)))
         as_both = _panel(client_for(user_with_role("Accountant", "Purchasing")).get(_url(bill)))
+        Group.objects.get(name="Accountant").permissions.remove(
+            Permission.objects.get(content_type__app_label="purchasing", codename="view_purchaseorder")
+        )
+        as_accountant_without_orders = _panel(client_for(user_with_role("Accountant")).get(_url(bill)))
 
-        assert order.get_absolute_url() not in as_accountant
+        assert order.get_absolute_url() in as_accountant  # accounts payable may open the order
         assert order.get_absolute_url() in as_both
+        assert order.get_absolute_url() not in as_accountant_without_orders
         assert reverse("purchasing:settings") not in as_accountant
         assert reverse("purchasing:settings") in as_both
 

@@ -294,7 +294,10 @@ class TestPurchaseAnalysis:
 
     def test_a_user_without_the_permissions_gets_403(self, client_for, user_with_role):
         assert client_for(user_with_role("Warehouse")).get(reverse("purchasing:analysis")).status_code == 403
-        assert client_for(user_with_role("Accountant")).get(reverse("purchasing:analysis")).status_code == 403
+        assert client_for(user_with_role("Sales")).get(reverse("purchasing:analysis")).status_code == 403
+
+    def test_an_accountant_may_open_it(self, client_for, user_with_role):
+        assert client_for(user_with_role("Accountant")).get(reverse("purchasing:analysis")).status_code == 200
 
     def test_another_tenant_does_not_see_these_purchases(self, other_admin_client, purchases):
         response = other_admin_client.get(reverse("purchasing:analysis"), {"by": "month", "date_from": "2025-01-01"})
