@@ -174,9 +174,14 @@ def is_return(document) -> bool:
     )
 
 
+def creditable(rows: list[CreditRow]) -> bool:
+    """Something of these returned lines was billed by a posted bill and is not credited yet."""
+    return any(row.to_credit > 0 and row.bill_line.invoice.is_posted for row in rows)
+
+
 def can_credit(document: GoodsReceipt) -> bool:
-    """Something of the return was billed by a posted bill and is not credited yet."""
-    return any(row.to_credit > 0 and row.bill_line.invoice.is_posted for row in credit_rows(document))
+    """Something of the return ``document`` was billed by a posted bill and is not credited yet."""
+    return creditable(credit_rows(document))
 
 
 def purchase_return_credit(

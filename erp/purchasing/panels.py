@@ -105,7 +105,6 @@ def return_credit_panel(document, *, user) -> Panel | None:
         return None
     link = PurchaseReturnLine.objects.filter(return_line__document=document).select_related("order_line__order").first()
     order = link.order_line.order
-    creditable = any(row.to_credit > 0 and row.bill_line.invoice.is_posted for row in rows)
     return Panel(
         template="purchasing/_return_credit_panel.html",
         context={
@@ -116,7 +115,7 @@ def return_credit_panel(document, *, user) -> Panel | None:
             "today": timezone.localdate(),
             "show_bills": user.has_perm("finance.view_vendorbill"),
             "unposted": any(not row.bill_line.invoice.is_posted for row in rows),
-            "can_credit": creditable
+            "can_credit": credits.creditable(rows)
             and user.has_perm("finance.add_vendorbill")
             and user.has_perm("purchasing.view_purchaseorder"),
         },
